@@ -1,0 +1,52 @@
+# Quick start: `make run` (install, build the knowledge base if missing, serve the app)
+# and `make test` (install, then the whole test suite).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 7860
+HOST   ?= 127.0.0.1
+STAMP  := $(VENV)/.installed
+
+export HF_HUB_OFFLINE=1
+export TRANSFORMERS_OFFLINE=1
+export HF_HUB_DISABLE_TELEMETRY=1
+export GRADIO_ANALYTICS_ENABLED=False
+export ANONYMIZED_TELEMETRY=False
+
+.PHONY: install run test test-fast browser ingest bench clean
+
+install: $(STAMP)
+
+# torch==2.13.0 first: it is the local CPU wheel; anything unpinned pulls several GB of CUDA.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: install
+	$(BIN)/interviewer ingest --if-missing
+	$(BIN)/interviewer ui --host $(HOST) --port $(PORT)
+
+ingest: install
+	$(BIN)/interviewer ingest
+
+# Debian's chromium drives the browser test; never `playwright install` (no browser downloads here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "could not install chromium: the browser test will be skipped"; }
+
+test: install browser
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+bench: install
+	$(BIN)/python evals/bench_turns.py --turns 60
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache

@@ -1,0 +1,124 @@
+"""The question bank: load and validate the YAML files under ``knowledge/bank`` against the taxonomy."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import BankError
+from .models import LEVELS, STAGES, Question, Taxonomy
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A validated question bank: its questions (in file order) and the taxonomy they are tagged with."""
+
+    name: str
+    questions: list[Question]
+    taxonomy: Taxonomy
+    #: question id -> the file it came from
+    sources: dict[str, Path]
+
+    def by_id(self, question_id: str) -> Question:
+        """The question with this id. Raises KeyError if absent."""
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Questions per (level, stage) cell; a question asked at two levels counts in both."""
+        counts: Counter[tuple[str, str]] = Counter()
+        for q in self.questions:
+            for lv in q.levels:
+                counts[(lv, q.stage)] += 1
+        return {(lv, st): counts.get((lv, st), 0) for lv in LEVELS for st in STAGES}
+
+
+def load_taxonomy(path: Path) -> Taxonomy:
+    """Read and validate the taxonomy file. Raises BankError naming the file and field."""
+    data = _read_yaml(path)
+    try:
+        return Taxonomy.model_validate(data)
+    except ValidationError as exc:
+        raise BankError([f"{path}: {_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]) from None
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BankError([f"{path}: cannot read the file ({exc})"]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise BankError([f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"]) from None
+
+
+def _loc(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc) or "(file)"
+
+
+def bank_files(bank_dir: Path) -> list[Path]:
+    """The bank's YAML files, sorted by name."""
+    return sorted([*bank_dir.glob("*.yaml"), *bank_dir.glob("*.yml")])
+
+
+def load_bank(bank_dir: Path, taxonomy_path: Path, name: str = "builtin") -> Bank:
+    """Load every ``*.yaml`` file in ``bank_dir`` and validate it.
+
+    Checks, beyond each field's schema: ids are unique across files, each topic is in the
+    taxonomy, and the category is that topic's category.
+
+    Raises:
+        BankError: listing every problem found, each as ``FILE: question ID: FIELD: message``.
+    """
+    taxonomy = load_taxonomy(taxonomy_path)
+    files = bank_files(bank_dir)
+    if not files:
+        raise BankError([f"{bank_dir}: no .yaml question files found"])
+    problems: list[str] = []
+    questions: list[Question] = []
+    sources: dict[str, Path] = {}
+    for path in files:
+        try:
+            data = _read_yaml(path)
+        except BankError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+            problems.append(f"{path}: expected a mapping with a 'questions' list at the top")
+            continue
+        extra = set(data) - {"questions"}
+        if extra:
+            problems.append(f"{path}: unknown top-level field(s) {sorted(extra)}; only 'questions' is allowed")
+        for i, raw in enumerate(data["questions"]):
+            qid = raw.get("id", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
+            try:
+                q = Question.model_validate(raw)
+            except ValidationError as exc:
+                for e in exc.errors():
+                    problems.append(f"{path}: question {qid!r}: {_loc(e['loc'])}: {e['msg']}")
+                continue
+            topic = taxonomy.topic(q.topic)
+            if topic is None:
+                problems.append(f"{path}: question {q.id!r}: topic: {q.topic!r} is not in {taxonomy_path.name}")
+            elif topic.category != q.category:
+                problems.append(
+                    f"{path}: question {q.id!r}: category: {q.category!r} does not match topic "
+                    f"{q.topic!r}, whose category is {topic.category!r}"
+                )
+            if q.id in sources:
+                problems.append(f"{path}: question {q.id!r}: id: already used in {sources[q.id]}")
+                continue
+            sources[q.id] = path
+            questions.append(q)
+    if problems:
+        raise BankError(problems)
+    return Bank(name=name, questions=questions, taxonomy=taxonomy, sources=sources)

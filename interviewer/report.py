@@ -1,0 +1,120 @@
+"""Report: fold turns into per-question, per-stage and per-topic scores, weak topics, and Markdown."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from .models import STAGE_TITLES, QuestionResult, Report, ScoreGroup, SessionConfig, Turn
+
+#: A topic whose mean score is below this (0-5) is a weak topic to drill: below "partly there".
+WEAK_TOPIC_THRESHOLD = 3.0
+#: Share of a key point's value earned when it is covered only after a follow-up prompted it.
+FOLLOW_UP_CREDIT = 0.5
+
+
+def question_results(turns: list[Turn]) -> list[QuestionResult]:
+    """One result per answered main question, follow-ups folded in.
+
+    Final score = main score + sum over its follow-ups of
+    ``FOLLOW_UP_CREDIT x key-point weight x follow-up score`` (capped at 5): a point covered
+    only when prompted earns half of what it would have in the first answer.
+    """
+    results: list[QuestionResult] = []
+    by_index: dict[int, QuestionResult] = {}
+    weights: dict[int, dict[int, float]] = {}
+    current: int | None = None
+    for t in turns:
+        if not t.answered or t.assessment is None:
+            continue
+        if not t.is_follow_up:
+            r = QuestionResult(
+                question_id=t.question_id,
+                question=t.question,
+                stage=t.stage,
+                topic=t.topic,
+                score=t.assessment.score,
+                main_score=t.assessment.score,
+                flags=list(t.assessment.flags),
+            )
+            results.append(r)
+            by_index[t.index] = r
+            weights[t.index] = {k.index: k.weight for k in t.assessment.key_points}
+            current = t.index
+        elif current is not None and by_index[current].question_id == t.question_id:
+            r = by_index[current]
+            w = weights[current].get(t.follow_up_of if t.follow_up_of is not None else -1, 0.0)
+            r.score = round(min(5.0, r.score + FOLLOW_UP_CREDIT * w * t.assessment.score), 2)
+            r.follow_ups += 1
+    return results
+
+
+def _groups(results: list[QuestionResult], key: Callable[[QuestionResult], str], name: Callable[[str], str]) -> list[ScoreGroup]:
+    acc: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        acc[key(r)].append(r.score)
+    return [ScoreGroup(key=k, name=name(k), score=round(sum(v) / len(v), 2), questions=len(v)) for k, v in acc.items()]
+
+
+def build_report(
+    session_id: str,
+    config: SessionConfig,
+    turns: list[Turn],
+    topic_name: Callable[[str], str] = lambda t: t,
+    finished_early: bool = False,
+) -> Report:
+    """The report of a session from its turns; scores are 0-5 means over main questions."""
+    results = question_results(turns)
+    overall = round(sum(r.score for r in results) / len(results), 2) if results else None
+    by_stage = _groups(results, lambda r: r.stage, lambda s: STAGE_TITLES.get(s, s))
+    by_topic = _groups(results, lambda r: r.topic, topic_name)
+    weak = sorted((g for g in by_topic if g.score < WEAK_TOPIC_THRESHOLD), key=lambda g: g.score)
+    return Report(
+        session_id=session_id,
+        level=config.level,
+        stages=config.stages,
+        overall=overall,
+        by_stage=by_stage,
+        by_topic=sorted(by_topic, key=lambda g: g.score),
+        weak_topics=weak,
+        questions=results,
+        finished_early=finished_early,
+    )
+
+
+def to_markdown(report: Report, turns: list[Turn] | None = None) -> str:
+    """The report as a Markdown document (with the transcript when ``turns`` is given)."""
+    lines = [
+        f"# Mock interview report: {report.level} Machine Learning Engineer",
+        "",
+        f"Session `{report.session_id}` - stages: {', '.join(STAGE_TITLES[s] for s in report.stages)}",
+        "",
+    ]
+    if report.overall is None:
+        lines += ["No question was answered, so there is no score.", ""]
+        return "\n".join(lines)
+    lines += [f"**Overall score: {report.overall:.1f} / 5** over {len(report.questions)} question(s)"
+              + (" (interview ended early)" if report.finished_early else ""), ""]
+    lines += ["## By stage", "", "| stage | score | questions |", "|---|---:|---:|"]
+    lines += [f"| {g.name} | {g.score:.1f} | {g.questions} |" for g in report.by_stage]
+    lines += ["", "## By topic", "", "| topic | score | questions |", "|---|---:|---:|"]
+    lines += [f"| {g.name} | {g.score:.1f} | {g.questions} |" for g in report.by_topic]
+    lines += ["", "## Weak topics to drill", ""]
+    if report.weak_topics:
+        lines += [f"- {g.name} ({g.score:.1f} / 5)" for g in report.weak_topics]
+    else:
+        lines += [f"None: every topic scored {WEAK_TOPIC_THRESHOLD:.0f} or more."]
+    lines += ["", "## Questions", "", "| # | question | stage | score | follow-ups |", "|---:|---|---|---:|---:|"]
+    for i, q in enumerate(report.questions, 1):
+        text = q.question.replace("|", "\\|")
+        flags = f" ({', '.join(q.flags)})" if q.flags else ""
+        lines.append(f"| {i} | {text} | {STAGE_TITLES[q.stage]} | {q.score:.1f}{flags} | {q.follow_ups} |")
+    if turns:
+        lines += ["", "## Transcript", ""]
+        for t in turns:
+            if not t.answered or t.assessment is None:
+                continue
+            who = "Follow-up" if t.is_follow_up else "Question"
+            lines += [f"**{who}:** {t.question}", "", f"**Answer:** {t.answer}", "",
+                      f"*Score {t.assessment.score:.1f} / 5.* " + " ".join(t.assessment.feedback), ""]
+    return "\n".join(lines) + "\n"

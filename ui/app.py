@@ -1,0 +1,202 @@
+"""The Gradio app: setup, chat, the assessment of the last answer, and the final report.
+
+``build_app(runtime)`` makes the Blocks; ``launch`` serves it. Handlers are thin: they call
+the engine and turn its domain objects into chat messages and Markdown. Nothing here
+knows about Chroma or SQLite.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from interviewer.engine import Started, Step
+from interviewer.errors import InterviewerError
+from interviewer.models import LEVELS, STAGE_TITLES, STAGES, Assessment, Report, SessionConfig
+from interviewer.report import to_markdown
+from interviewer.runtime import Runtime
+from interviewer.scoring import flag_message
+
+MAX_ANSWER_HINT = "Answers are graded up to about 2,000 words."
+_EMPTY_ASSESSMENT = "*The assessment of your last answer appears here.*"
+
+
+def assessment_markdown(a: Assessment | None) -> str:
+    """Score 0-5, each key point covered (with the sentence that covered it) or missed, feedback."""
+    if a is None:
+        return _EMPTY_ASSESSMENT
+    lines = [f"### Score: {a.score:.1f} / 5"]
+    if a.flags:
+        lines.append("**Flagged:** " + "; ".join(flag_message(f) for f in a.flags))
+    lines.append("")
+    for k in a.key_points:
+        if k.covered:
+            lines.append(f"- ✅ **Covered:** {k.text}  \n  <small>by: “{k.evidence}”</small>")
+        else:
+            lines.append(f"- ❌ **Missed:** {k.text}")
+    lines.append("")
+    lines += [f"> {f}" for f in a.feedback]
+    return "\n".join(lines)
+
+
+def report_frame(report: Report) -> pd.DataFrame:
+    """Per-topic scores as a frame for the bar chart (columns: topic, score)."""
+    return pd.DataFrame({"topic": [g.name for g in report.by_topic], "score": [g.score for g in report.by_topic]})
+
+
+def report_summary(report: Report) -> str:
+    """The report's headline for the page."""
+    if report.overall is None:
+        return "### Report\nNo question was answered, so there is nothing to score yet."
+    lines = [f"## Report: {report.overall:.1f} / 5 overall" + (" (ended early)" if report.finished_early else ""), ""]
+    lines += ["| stage | score | questions |", "|---|---:|---:|"]
+    lines += [f"| {g.name} | {g.score:.1f} | {g.questions} |" for g in report.by_stage]
+    lines += ["", "**Weak topics to drill:** " + (", ".join(f"{g.name} ({g.score:.1f})" for g in report.weak_topics) or "none")]
+    return "\n".join(lines)
+
+
+class InterviewUI:
+    """Handlers for the page; one instance serves every browser session (state is the session id)."""
+
+    def __init__(self, runtime: Runtime):
+        self.rt = runtime
+
+    # -- helpers
+    def resume_choices(self) -> list[tuple[str, str]]:
+        rows = self.rt.store.sessions("active", limit=20)
+        return [
+            (f"{s.updated_at:%Y-%m-%d %H:%M} · {s.config.level} · {', '.join(STAGE_TITLES[x] for x in s.config.stages)} · {s.answered} answered", s.id)
+            for s in rows
+        ]
+
+    def _reference_md(self, bank: str, question_id: str) -> str:
+        ref = self.rt.kb.reference(bank, question_id)
+        points = "\n".join(f"- ({k.weight:.0%}) {k.text}" for k in ref.key_points)
+        return f"{ref.reference_answer}\n\n**Rubric key points**\n{points}"
+
+    def _report_outputs(self, sid: str, report: Report | None) -> tuple[Any, Any, Any, Any]:
+        if report is None:
+            return gr.update(visible=False), gr.update(), gr.update(), gr.update()
+        md = to_markdown(report, self.rt.store.turns(sid))
+        path = Path(tempfile.gettempdir()) / f"interview-report-{sid}.md"
+        path.write_text(md, encoding="utf-8")
+        return gr.update(visible=True), report_summary(report), report_frame(report), gr.update(value=str(path), visible=True)
+
+    @staticmethod
+    def _chat(started: Started) -> list[dict]:
+        return [{"role": "assistant" if m.role == "interviewer" else "user", "content": m.text} for m in started.history]
+
+    # -- handlers
+    def start(self, level: str, stages: list[str], n: float):
+        if not stages:
+            raise gr.Error("Pick at least one stage.")
+        try:
+            started = self.rt.engine.start(SessionConfig(level=level, stages=stages, questions=int(n)))
+        except InterviewerError as exc:
+            raise gr.Error(str(exc)) from None
+        hidden = (gr.update(visible=False), gr.update(), gr.update(), gr.update(visible=False))
+        return (started.session_id, self._chat(started), _EMPTY_ASSESSMENT, "", gr.update(interactive=True), *hidden)
+
+    def resume(self, sid: str | None):
+        if not sid:
+            raise gr.Error("Choose a session to resume.")
+        try:
+            started = self.rt.engine.resume(sid)
+        except InterviewerError as exc:
+            raise gr.Error(str(exc)) from None
+        last = next((t for t in reversed(self.rt.store.turns(sid)) if t.assessment), None)
+        ref = self._reference_md(started.config.bank, last.question_id) if last else ""
+        return (sid, self._chat(started), assessment_markdown(started.last_assessment), ref,
+                gr.update(interactive=started.pending is not None), *self._report_outputs(sid, started.report))
+
+    def send(self, sid: str | None, text: str, history: list[dict]):
+        if not sid:
+            raise gr.Error("Start or resume an interview first.")
+        if not text or not text.strip():
+            raise gr.Error("Type an answer first (or press 'End interview').")
+        try:
+            step: Step = self.rt.engine.answer(sid, text)
+        except InterviewerError as exc:
+            raise gr.Error(str(exc)) from None
+        history = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": step.reply}]
+        ref = self._reference_md(self.rt.engine.store.session(sid).config.bank, step.answered.question_id)
+        return ("", history, assessment_markdown(step.answered.assessment), ref,
+                gr.update(interactive=step.next_turn is not None), *self._report_outputs(sid, step.report))
+
+    def end(self, sid: str | None, history: list[dict]):
+        if not sid:
+            raise gr.Error("No interview is running.")
+        report, closing = self.rt.engine.end(sid)
+        history = [*history, {"role": "assistant", "content": closing}]
+        return (history, gr.update(interactive=False), *self._report_outputs(sid, report))
+
+
+def build_app(runtime: Runtime) -> gr.Blocks:
+    """The Blocks app (not launched). Element ids are stable for browser tests."""
+    h = InterviewUI(runtime)
+    with gr.Blocks(title="interviewer: ML Engineer mock interview") as demo:
+        sid = gr.State(None)
+        gr.Markdown("# Mock interview: Machine Learning Engineer")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=250):
+                level = gr.Dropdown(list(LEVELS), value="mid", label="Level", elem_id="level")
+                stages = gr.CheckboxGroup(
+                    [(STAGE_TITLES[s], s) for s in STAGES], value=["ml_fundamentals"], label="Stages", elem_id="stages"
+                )
+                n = gr.Slider(1, 20, value=5, step=1, label="Questions", elem_id="questions")
+                start = gr.Button("Start interview", variant="primary", elem_id="start")
+                with gr.Accordion("Resume an unfinished interview", open=False):
+                    resume_dd = gr.Dropdown(choices=h.resume_choices(), label="Unfinished interviews", elem_id="resume-list")
+                    refresh = gr.Button("Refresh list", size="sm")
+                    resume = gr.Button("Resume", elem_id="resume")
+                gr.Markdown(f"<small>Interviewer: offline · scorer: offline (embeddings: {runtime.embedder.name})</small>",
+                            elem_id="model-info")
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Interview", height=520, elem_id="chat")
+                answer = gr.Textbox(label="Your answer", placeholder="Type your answer, then Send.", lines=4,
+                                    info=MAX_ANSWER_HINT, elem_id="answer")
+                with gr.Row():
+                    send = gr.Button("Send", variant="primary", interactive=False, elem_id="send")
+                    stop = gr.Button("End interview", elem_id="end")
+            with gr.Column(scale=2):
+                gr.Markdown("## Assessment of your last answer")
+                assessment = gr.Markdown(_EMPTY_ASSESSMENT, elem_id="assessment")
+                with gr.Accordion("Reference answer", open=False, elem_id="reference-accordion"):
+                    reference = gr.Markdown(elem_id="reference")
+        with gr.Column(visible=False, elem_id="report") as report_col:
+            report_md = gr.Markdown(elem_id="report-summary")
+            plot = gr.BarPlot(x="topic", y="score", y_lim=[0, 5], title="Score per topic (0-5)", elem_id="topic-plot",
+                              x_label_angle=-30, sort="y")
+            download = gr.DownloadButton("Download report (Markdown)", visible=False, elem_id="download")
+
+        report_outputs = [report_col, report_md, plot, download]
+        start.click(h.start, [level, stages, n], [sid, chatbot, assessment, reference, send, *report_outputs])
+        resume.click(h.resume, [resume_dd], [sid, chatbot, assessment, reference, send, *report_outputs])
+        refresh.click(lambda: gr.update(choices=h.resume_choices()), None, resume_dd)
+        for trigger in (send.click, answer.submit):
+            trigger(h.send, [sid, answer, chatbot], [answer, chatbot, assessment, reference, send, *report_outputs])
+        stop.click(h.end, [sid, chatbot], [chatbot, send, *report_outputs])
+    return demo
+
+
+def warm_up(runtime: Runtime) -> threading.Thread:
+    """Load the embedding model in the background so the first answer does not wait on it."""
+    t = threading.Thread(target=lambda: runtime.embedder.encode(["warm up"]), daemon=True)
+    t.start()
+    return t
+
+
+def launch(runtime: Runtime, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -> gr.Blocks:
+    """Serve the app on host:port and print its address."""
+    demo = build_app(runtime)
+    warm_up(runtime)
+    print(f"interviewer UI on http://{host}:{port}", flush=True)
+    demo.queue(default_concurrency_limit=4).launch(
+        server_name=host, server_port=port, prevent_thread_lock=not block, quiet=True, show_error=True, inbrowser=False
+    )
+    return demo
