@@ -37,15 +37,18 @@ from .models import Assessment, Flag, KeyPointResult, Reference, RubricPoint
 #: Cosine similarity at or above which an answer sentence covers a key point (calibrated, see module doc).
 COVER_THRESHOLD = 0.55
 #: Soft-coverage ramp: similarity at LOW earns nothing, at HIGH full credit (linear between).
-KP_LOW, KP_HIGH = 0.30, 0.70
+KP_LOW, KP_HIGH = 0.40, 0.70
 #: Soft ramp for answer-to-reference similarity.
-REF_LOW, REF_HIGH = 0.30, 0.85
+REF_LOW, REF_HIGH = 0.40, 0.85
 #: Weights of rubric coverage and reference similarity in the 0-5 score.
 W_COVERAGE, W_REFERENCE = 0.65, 0.35
 #: Longest answer graded (about 2,000 words); longer ones are flagged ``too_long`` and capped.
 MAX_ANSWER_CHARS = 12_000
-#: Below both of these similarities the answer is about something else (calibrated on the bank).
-OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT = 0.25, 0.35
+#: Below all three similarities (to the reference, best key point, the question) the answer is
+#: about something else. On the bank, a reference answer to another question of the same stage
+#: has reference similarity p75 0.40, best key point p75 0.44 and question similarity p75 0.30,
+#: while two-sentence on-topic answers have reference similarity p5 0.58 (evals/calibrate_scorer.py).
+OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT, OFF_TOPIC_QUESTION = 0.42, 0.48, 0.35
 #: Score cap for flagged answers.
 FLAGGED_CAP = 1.0
 
@@ -227,7 +230,8 @@ class OfflineScorer:
         raw = 5.0 * (W_COVERAGE * coverage + W_REFERENCE * _ramp(ref_sim, REF_LOW, REF_HIGH))
 
         flags = list(screen.flags)
-        if not flags and ref_sim < OFF_TOPIC_REFERENCE and float(sims.max()) < OFF_TOPIC_KEYPOINT:
+        q_sim = float(answer_vec @ np.asarray(reference.question_embedding, dtype=np.float32)) if reference.question_embedding else 0.0
+        if not flags and ref_sim < OFF_TOPIC_REFERENCE and float(sims.max()) < OFF_TOPIC_KEYPOINT and q_sim < OFF_TOPIC_QUESTION:
             flags.append("off_topic")
         if flags:
             raw = min(raw, FLAGGED_CAP)

@@ -1,0 +1,109 @@
+"""The offline scorer, on references retrieved from the real knowledge base with the real model."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from interviewer.scoring import MAX_ANSWER_CHARS, OfflineScorer, split_sentences
+
+VAGUE = "It depends on the data and the model, so you should try a few things and see what works best."
+NOTHING = {
+    "empty": ("", "empty"),
+    "blank": ("   \n\t ", "empty"),
+    "dont_know": ("I don't know, sorry.", "dont_know"),
+    "no_idea": ("Honestly no idea", "dont_know"),
+    "gibberish": ("asdkjh qwoeiu zxcmnb lkjasd poiqwe mnbvc", "gibberish"),
+    "binary": ("\x00\x01\x02\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20, "gibberish"),
+}
+
+
+@pytest.fixture(scope="module")
+def scorer(embedder):
+    return OfflineScorer(embedder)
+
+
+@pytest.fixture(scope="module")
+def refs(built_home, embedder, bank):
+    from interviewer.config import Settings
+    from interviewer.retrieval import KnowledgeBase, open_client
+
+    kb = KnowledgeBase(open_client(Settings(home=built_home)))
+    rng = random.Random(0)
+    sample = rng.sample(bank.questions, 24)
+    return [kb.reference("builtin", q.id) for q in sample]
+
+
+def test_reference_is_retrieved_with_rubric_and_embeddings(refs, bank):
+    ref = refs[0]
+    q = bank.by_id(ref.question_id)
+    assert ref.reference_answer == q.reference_answer
+    assert [p.text for p in ref.key_points] == [k.text for k in q.key_points]
+    assert all(len(p.embedding) == 384 for p in ref.key_points)
+
+
+def test_strong_partial_weak_are_ordered(scorer, refs):
+    ordered = 0
+    for ref in refs:
+        sentences = split_sentences(ref.reference_answer)
+        strong = scorer.score(ref.reference_answer, ref).score
+        partial = scorer.score(" ".join(sentences[:2]), ref).score
+        weak = scorer.score(VAGUE, ref).score
+        ordered += strong > partial > weak
+        assert strong >= 3.5, (ref.question_id, strong)
+        assert weak <= 1.5, (ref.question_id, weak)
+    assert ordered >= 0.9 * len(refs)
+
+
+@pytest.mark.parametrize("case", sorted(NOTHING))
+def test_answers_that_say_nothing_score_at_most_1_and_are_flagged(scorer, refs, case):
+    text, flag = NOTHING[case]
+    for ref in refs[:6]:
+        a = scorer.score(text, ref)
+        assert a.score <= 1.0
+        assert flag in a.flags, (case, a.flags)
+        assert not a.covered
+
+
+def test_question_pasted_back_is_flagged(scorer, refs):
+    for ref in refs[:8]:
+        a = scorer.score(ref.question_text, ref)
+        assert a.score <= 1.0 and "question_copy" in a.flags, (ref.question_id, a.score, a.flags)
+
+
+def test_answer_about_another_topic_scores_at_most_1(scorer, refs):
+    for ref, other in zip(refs[:8], refs[8:16]):
+        if other.topic == ref.topic:
+            continue
+        a = scorer.score(other.reference_answer, ref)
+        assert a.score <= 1.5, (ref.question_id, other.question_id, a.score)
+
+
+def test_covered_key_points_quote_the_answer(scorer, refs):
+    ref = refs[1]
+    answer = ref.reference_answer
+    a = scorer.score(answer, ref)
+    assert a.covered
+    for k in a.covered:
+        assert k.evidence and k.evidence.split()[0] in answer
+    for k in a.missed:
+        assert k.hint.startswith("Missing:")
+    assert 2 <= len(a.feedback) <= 3
+
+
+def test_very_long_answer_is_flagged_not_crashed(scorer, refs):
+    ref = refs[2]
+    huge = (ref.reference_answer + " ") * (50_000 // len(ref.reference_answer) + 1)
+    assert len(huge) > MAX_ANSWER_CHARS
+    a = scorer.score(huge[:50_000], ref)
+    assert "too_long" in a.flags and a.score <= 1.0
+    assert any("2,000 words" in f for f in a.feedback)
+
+
+def test_follow_up_is_graded_on_its_key_point(scorer, refs):
+    ref = refs[3]
+    point = ref.key_points[0]
+    a = scorer.score(point.text, ref, focus=[point.index])
+    assert [k.index for k in a.key_points] == [point.index]
+    assert a.key_points[0].covered

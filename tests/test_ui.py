@@ -1,0 +1,129 @@
+"""The Gradio app: handlers called directly, and the real page in headless Chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from interviewer.models import Assessment, KeyPointResult
+
+from .conftest import REPO, VENV_BIN, free_port
+
+GOOD = ("A hash table maps keys to buckets with a hash function, giving O(1) average lookups; "
+        "collisions are handled by chaining or open addressing, and resizing keeps the load factor low.")
+
+
+def test_assessment_markdown_shows_score_evidence_and_misses():
+    from ui.app import assessment_markdown
+
+    a = Assessment(score=3.5, reference_similarity=0.6, feedback=["Partly there.", "Most important gap: X"], key_points=[
+        KeyPointResult(index=0, text="Uses a hash function", weight=0.5, covered=True, similarity=0.8, evidence="I hash the key."),
+        KeyPointResult(index=1, text="Handles collisions", weight=0.5, covered=False, similarity=0.2, hint="Missing: Handles collisions"),
+    ])
+    md = assessment_markdown(a)
+    assert "3.5 / 5" in md and "I hash the key." in md and "Missed:** Handles collisions" in md and "Partly there." in md
+
+
+def test_handlers_run_an_interview_to_its_report(runtime):
+    from ui.app import InterviewUI
+
+    h = InterviewUI(runtime)
+    sid, chat, *_ = h.start("junior", ["coding"], 2)
+    assert "Question 1 of 2" in chat[-1]["content"]
+    report_visible = None
+    for _ in range(6):
+        out = h.send(sid, GOOD, chat)
+        _, chat, assessment_md, reference_md = out[:4]
+        assert "Score:" in assessment_md and reference_md
+        report_visible = out[5]
+        if report_visible.get("visible"):
+            break
+    assert report_visible and report_visible["visible"]
+    summary, frame, download = out[6], out[7], out[8]
+    assert "overall" in summary and list(frame.columns) == ["topic", "score"]
+    assert Path(download["value"]).read_text().startswith("# Mock interview report")
+    # the finished session is not offered for resume; an unfinished one is
+    sid2, *_ = h.start("mid", ["screening"], 3)
+    assert [v for _, v in h.resume_choices()] == [sid2]
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.mark.slow
+def test_browser_interview(tmp_path, home):
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
+    from playwright.sync_api import expect, sync_playwright
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "INTERVIEWER"))}
+    env["INTERVIEWER_HOME"] = str(home)
+    server = subprocess.Popen([str(VENV_BIN / "interviewer"), "ui", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail("ui exited: " + server.stdout.read())
+                time.sleep(0.25)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            # level: pick "senior" from the dropdown
+            page.locator("#level input").click()
+            page.get_by_role("option", name="senior", exact=True).click()
+            # stages: ML system design instead of the default ML fundamentals
+            page.get_by_label("ML fundamentals").uncheck()
+            page.get_by_label("ML system design").check()
+            page.locator("#questions input[type=number]").fill("3")
+            page.locator("#questions input[type=number]").press("Enter")
+            page.locator("#start").click()
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text("Question 1 of 3", timeout=60_000)
+            expect(chat).to_contain_text("senior", timeout=5_000)
+            answers = 0
+            report = page.locator("#report-summary")
+            while answers < 8 and not report.is_visible():
+                page.locator("#answer textarea").fill(
+                    "I would start from the requirements: latency budget, throughput and the business metric. "
+                    "Then the data pipeline, features in a feature store, a candidate generation and ranking model, "
+                    "online serving with caching, and monitoring for drift with scheduled retraining.")
+                page.locator("#send").click()
+                answers += 1
+                expect(page.locator("#assessment")).to_contain_text("Score:", timeout=60_000)
+                expect(page.locator("#answer textarea")).to_have_value("", timeout=60_000)
+            expect(report).to_contain_text("overall", timeout=30_000)
+            assessment = page.locator("#assessment").inner_text()
+            assert "Covered" in assessment or "Missed" in assessment
+            page.get_by_text("Reference answer").click()
+            expect(page.locator("#reference")).to_contain_text("Rubric key points")
+            expect(page.locator("#topic-plot")).to_be_visible()
+            expect(page.locator("#download")).to_be_visible()
+            out = REPO / "evals" / "out"
+            out.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out / "ui_report.png"), full_page=True)
+            assert "Question 3 of 3" in chat.inner_text()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
