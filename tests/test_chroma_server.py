@@ -38,12 +38,12 @@ def chroma_url(tmp_path):
 
 
 def test_interview_against_a_chroma_server(tmp_path, chroma_url, cli_env):
-    env = dict(cli_env, INTERVIEWER_CHROMA_URL=chroma_url, INTERVIEWER_HOME=str(tmp_path / "home"))
+    env = dict(cli_env, INTERVIEWER_CHROMA_URL=chroma_url, INTERVIEWER_HOME=str(tmp_path / "server-home"))
     exe = str(VENV_BIN / "interviewer")
     ing = subprocess.run([exe, "ingest", "-q"], capture_output=True, text=True, env=env, timeout=300)
     assert ing.returncode == 0, ing.stderr
     assert chroma_url in ing.stdout
-    assert not (tmp_path / "home" / "chroma").exists(), "nothing may be written to the embedded store"
+    assert not (tmp_path / "server-home" / "chroma").exists(), "nothing may be written to the embedded store"
     proc = subprocess.run(
         [exe, "chat", "--level", "staff", "--stages", "ml_system_design", "--questions", "2", "--json"],
         input="Start from requirements: latency, scale and the business metric, then data, features, model and serving.\n"
@@ -53,7 +53,7 @@ def test_interview_against_a_chroma_server(tmp_path, chroma_url, cli_env):
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert rows[-1]["type"] == "report" and rows[0]["level"] == "staff"
-    assert (tmp_path / "home" / "interviewer.db").exists()
+    assert (tmp_path / "server-home" / "interviewer.db").exists()
 
 
 def test_unreachable_server_names_the_fix(tmp_path, cli_env):

@@ -53,7 +53,7 @@ def run(engine, config, answers):
 
 def test_quotas_walk_stages_in_order():
     cfg = SessionConfig(level="mid", stages=["mlops", "screening", "coding"], questions=5)
-    assert stage_quotas(cfg) == [("screening", 2), ("coding", 2), ("mlops", 1)]
+    assert stage_quotas(cfg) == [("screening", 2), ("mlops", 2), ("coding", 1)]
 
 
 def test_strong_answers_get_no_follow_up_and_no_repeats(engine):

@@ -36,9 +36,9 @@ def assessment_markdown(a: Assessment | None) -> str:
     lines.append("")
     for k in a.key_points:
         if k.covered:
-            lines.append(f"- ✅ **Covered:** {k.text}  \n  <small>by: “{k.evidence}”</small>")
+            lines.append(f"- **Covered:** {k.text}  \n  <small>by: “{k.evidence}”</small>")
         else:
-            lines.append(f"- ❌ **Missed:** {k.text}")
+            lines.append(f"- **Missed:** {k.text}")
     lines.append("")
     lines += [f"> {f}" for f in a.feedback]
     return "\n".join(lines)
