@@ -12,7 +12,8 @@ import typer
 from . import __version__
 from .config import Settings
 from .errors import InterviewerError, StoreMissingError
-from .models import LEVELS, STAGE_TITLES, STAGES, Assessment, SessionConfig, Turn
+from .models import LEVELS, STAGES, Assessment, SessionConfig, Turn
+from .scoring import visible_assessment
 
 app = typer.Typer(
     name="interviewer",
@@ -260,7 +261,8 @@ def chat(
         else:
             if not interactive:
                 out(f"\nYou: {answer[:300]}{'...' if len(answer) > 300 else ''}")
-            out("\n" + format_assessment(step.answered.assessment))
+            pending_follow_up = step.next_turn is not None and step.next_turn.is_follow_up
+            out("\n" + format_assessment(visible_assessment(step.answered.assessment, pending_follow_up)))
             out("\nInterviewer: " + step.reply)
         pending = step.next_turn
         report = step.report

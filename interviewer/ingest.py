@@ -224,7 +224,16 @@ class Ingestor:
         bank = load_bank(bank_dir, settings.taxonomy_path, name=bank_name)
         doc_paths = expand_paths([settings.notes_dir, *documents]) if settings.notes_dir.exists() else expand_paths(documents)
 
-        client = open_client(settings, create=True)
+        try:
+            client = open_client(settings, create=True)
+        except StoreCorruptError:
+            if not (rebuild and not settings.chroma_url):
+                raise
+            # Unreadable on disk: keep it aside (never delete what we cannot read) and start anew.
+            aside = settings.chroma_dir.with_name(f"chroma.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+            settings.chroma_dir.rename(aside)
+            print(f"The old knowledge base could not be read; moved it to {aside}.", file=sys.stderr)
+            client = open_client(settings, create=True)
         if rebuild:
             for name in COLLECTIONS:
                 try:
@@ -280,12 +289,8 @@ class Ingestor:
 
         # A stored source is removed when its file is gone; sources ingested earlier from
         # other paths stay until their file disappears (or --rebuild).
-        for src in stored:
-            if src not in wanted and not Path(src).exists():
-                result.removed.append(src)
-            elif src in result.failed:
-                # An unreadable new version: keep the old records rather than lose them.
-                pass
+        # (A file that failed to read keeps its old records: better stale than lost.)
+        result.removed = [src for src in stored if src not in wanted and not Path(src).exists()]
 
         for src, h, chunks in passage_sources:
             for i, text in enumerate(chunks):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -24,17 +24,9 @@ Stage = Literal[
     "behavioral",
 ]
 
-LEVELS: tuple[Level, ...] = ("junior", "mid", "senior", "staff")
-#: Interview stages in the order an interview walks them.
-STAGES: tuple[Stage, ...] = (
-    "screening",
-    "ml_fundamentals",
-    "deep_learning",
-    "ml_system_design",
-    "mlops",
-    "coding",
-    "behavioral",
-)
+LEVELS: tuple[Level, ...] = get_args(Level)
+#: Interview stages in the order an interview walks them (the order of ``Stage``).
+STAGES: tuple[Stage, ...] = get_args(Stage)
 STAGE_TITLES: dict[str, str] = {
     "screening": "Screening",
     "ml_fundamentals": "ML fundamentals",

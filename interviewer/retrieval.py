@@ -75,6 +75,10 @@ def open_client(settings: Settings, create: bool = False) -> Any:
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
+        # Chroma caches one client per path, even a half-built one: drop it so a rebuild can reopen.
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
         raise StoreCorruptError(
             f"The knowledge base at {path} cannot be opened ({exc}). Rebuild it with "
             "`interviewer ingest --rebuild`; your interview sessions are stored apart and are not affected."

@@ -53,11 +53,13 @@ OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT, OFF_TOPIC_QUESTION = 0.42, 0.48, 0.35
 FLAGGED_CAP = 1.0
 
 _DONT_KNOW = re.compile(
-    r"\b(i\s*(do\s*n[o']?t|dont|don't|really\s+don'?t)\s+know|i\s+have\s+no\s+(idea|clue)|no\s+idea|not\s+sure|"
-    r"no\s+clue|idk|dunno|i\s+can'?t\s+remember|i\s+don'?t\s+remember|i'?m\s+not\s+familiar|never\s+heard|"
-    r"pass|skip|next\s+question|i\s+give\s+up|no\s+comment|nothing)\b",
+    r"\b(i\s*(do\s*n[o']?t|dont|really\s+don'?t)\s+know|i\s+have\s+no\s+(idea|clue)|no\s+idea|not\s+sure|"
+    r"no\s+clue|idk|dunno|i\s+can'?t\s+remember|i\s+don'?t\s+remember|i'?m\s+not\s+familiar|never\s+heard(\s+of\s+it)?|"
+    r"i\s+give\s+up|no\s+comment)\b",
     re.IGNORECASE,
 )
+#: A whole answer that only declines ("pass", "skip", "next").
+_DECLINE = re.compile(r"^\W*(pass|skip|next(\s+question)?|nothing|none|n/?a|no)\W*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(`])|\n+")
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
@@ -154,7 +156,9 @@ class OfflineScorer:
             return Screen(["gibberish", *flags], text)
         words = [w.lower() for w in _WORD.findall(text)]
         content = content_words(text)
-        if len(words) <= 25 and _DONT_KNOW.search(text) and len(content) <= 8:
+        # A hedge is only "I don't know" when little else is said: "not sure, but L1 gives
+        # sparse weights" is an answer.
+        if _DECLINE.match(text) or (_DONT_KNOW.search(text) and len(content_words(_DONT_KNOW.sub(" ", text))) <= 3):
             flags.append("dont_know")
         vocab = self._known_words()
         long_words = [w for w in words if len(w) >= 2]
@@ -281,6 +285,19 @@ _FLAG_MESSAGES: dict[str, str] = {
 def flag_message(flag: str) -> str:
     """The sentence shown to the candidate for a flag."""
     return _FLAG_MESSAGES.get(flag, flag)
+
+
+def visible_assessment(a: Assessment, follow_up_pending: bool) -> Assessment:
+    """What the candidate may see now: while a follow-up on this question is pending, the
+    missed key points (and feedback naming them) stay hidden, so the follow-up is not answered
+    for them. Everything is shown once the question is done."""
+    if not follow_up_pending:
+        return a
+    missed = [k.text for k in a.missed]
+    points = [k if k.covered else k.model_copy(update={"text": "(hidden until you answer the follow-up)", "hint": ""})
+              for k in a.key_points]
+    feedback = [f for f in a.feedback if not any(m in f for m in missed)]
+    return a.model_copy(update={"key_points": points, "feedback": feedback})
 
 
 def feedback_lines(score: float, results: list[KeyPointResult], flags: list[str], n_words: int) -> list[str]:

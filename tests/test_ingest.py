@@ -130,3 +130,19 @@ def test_ingest_the_real_source_documents(tmp_path, embedder):
     assert any(h["source"] in seeds for h in hits)
     stats = kb.stats()
     assert stats["passages"] > 50 and stats["questions"] >= 80
+
+
+def test_rebuild_recovers_a_corrupted_store(tmp_path, knowledge, embedder):
+    settings = Settings(home=tmp_path / "home", knowledge_dir=knowledge)
+    settings.chroma_dir.mkdir(parents=True)
+    (settings.chroma_dir / "chroma.sqlite3").write_bytes(b"garbage" * 5000)
+    from interviewer.errors import StoreCorruptError
+
+    with pytest.raises(StoreCorruptError, match="ingest --rebuild"):
+        KnowledgeBase(open_client(settings))
+    with pytest.raises(StoreCorruptError):
+        Ingestor(settings, embedder, progress=False).run()
+    Ingestor(settings, embedder, progress=False).run(rebuild=True)
+    assert KnowledgeBase(open_client(settings)).stats()["questions"] > 5
+    kept = list((tmp_path / "home").glob("chroma.broken-*"))
+    assert len(kept) == 1 and (kept[0] / "chroma.sqlite3").read_bytes().startswith(b"garbage")

@@ -14,6 +14,7 @@ NOTHING = {
     "blank": ("   \n\t ", "empty"),
     "dont_know": ("I don't know, sorry.", "dont_know"),
     "no_idea": ("Honestly no idea", "dont_know"),
+    "pass": ("pass", "dont_know"),
     "gibberish": ("asdkjh qwoeiu zxcmnb lkjasd poiqwe mnbvc", "gibberish"),
     "binary": ("\x00\x01\x02\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20, "gibberish"),
 }
@@ -107,3 +108,10 @@ def test_follow_up_is_graded_on_its_key_point(scorer, refs):
     a = scorer.score(point.text, ref, focus=[point.index])
     assert [k.index for k in a.key_points] == [point.index]
     assert a.key_points[0].covered
+
+
+def test_a_hedge_with_substance_is_an_answer(scorer, refs):
+    ref = refs[4]
+    first = split_sentences(ref.reference_answer)[0]
+    a = scorer.score(f"I'm not sure, but I think {first[0].lower()}{first[1:]}", ref)
+    assert "dont_know" not in a.flags and a.score > 1.0

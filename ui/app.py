@@ -20,10 +20,11 @@ from interviewer.errors import InterviewerError
 from interviewer.models import LEVELS, STAGE_TITLES, STAGES, Assessment, Report, SessionConfig
 from interviewer.report import to_markdown
 from interviewer.runtime import Runtime
-from interviewer.scoring import flag_message
+from interviewer.scoring import flag_message, visible_assessment
 
 MAX_ANSWER_HINT = "Answers are graded up to about 2,000 words."
 _EMPTY_ASSESSMENT = "*The assessment of your last answer appears here.*"
+HIDDEN_REFERENCE = "*Shown once you have answered the follow-up.*"
 
 
 def assessment_markdown(a: Assessment | None) -> str:
@@ -110,8 +111,10 @@ class InterviewUI:
         except InterviewerError as exc:
             raise gr.Error(str(exc)) from None
         last = next((t for t in reversed(self.rt.store.turns(sid)) if t.assessment), None)
-        ref = self._reference_md(started.config.bank, last.question_id) if last else ""
-        return (sid, self._chat(started), assessment_markdown(started.last_assessment), ref,
+        pending = started.pending is not None and started.pending.is_follow_up
+        ref = HIDDEN_REFERENCE if pending else (self._reference_md(started.config.bank, last.question_id) if last else "")
+        shown = visible_assessment(started.last_assessment, pending) if started.last_assessment else None
+        return (sid, self._chat(started), assessment_markdown(shown), ref,
                 gr.update(interactive=started.pending is not None), *self._report_outputs(sid, started.report))
 
     def send(self, sid: str | None, text: str, history: list[dict]):
@@ -124,8 +127,12 @@ class InterviewUI:
         except InterviewerError as exc:
             raise gr.Error(str(exc)) from None
         history = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": step.reply}]
-        ref = self._reference_md(self.rt.engine.store.session(sid).config.bank, step.answered.question_id)
-        return ("", history, assessment_markdown(step.answered.assessment), ref,
+        pending = step.next_turn is not None and step.next_turn.is_follow_up
+        # The reference stays hidden while a follow-up on the same question is pending.
+        ref = HIDDEN_REFERENCE if pending else self._reference_md(
+            self.rt.engine.store.session(sid).config.bank, step.answered.question_id)
+        shown = visible_assessment(step.answered.assessment, pending)
+        return ("", history, assessment_markdown(shown), ref,
                 gr.update(interactive=step.next_turn is not None), *self._report_outputs(sid, step.report))
 
     def end(self, sid: str | None, history: list[dict]):
