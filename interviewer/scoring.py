@@ -49,6 +49,8 @@ MAX_ANSWER_CHARS = 12_000
 #: has reference similarity p75 0.40, best key point p75 0.44 and question similarity p75 0.30,
 #: while two-sentence on-topic answers have reference similarity p5 0.58 (evals/calibrate_scorer.py).
 OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT, OFF_TOPIC_QUESTION = 0.42, 0.48, 0.35
+#: Answers up to this many words are embedded whole; longer ones by their mean sentence vector.
+WHOLE_ANSWER_WORDS = 60
 #: Score cap for flagged answers.
 FLAGGED_CAP = 1.0
 
@@ -192,14 +194,16 @@ class OfflineScorer:
         units = list(sentences)
         if 1 < len(sentences) <= 40:
             units += [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
-        whole_needed = len(screen.text.split()) <= 180
+        # One long sequence costs more than all the short ones together (about 170 ms for 230
+        # tokens on 2 cores), so longer answers use the mean of their sentence vectors.
+        whole_needed = len(screen.text.split()) <= WHOLE_ANSWER_WORDS
         texts = units + ([screen.text] if whole_needed else [])
         missing = [p.text for p in points if p.embedding is None]
         vecs = self.embedder.encode(texts + missing)
         unit_vecs = vecs[: len(units)]
         if whole_needed:
             answer_vec = vecs[len(units)]
-        else:  # beyond the model's 256-token window: mean of sentence vectors
+        else:
             answer_vec = unit_vecs[: len(sentences)].mean(axis=0)
             answer_vec = answer_vec / (np.linalg.norm(answer_vec) or 1.0)
         extra = iter(vecs[len(texts) :])
