@@ -206,8 +206,8 @@ class InterviewEngine:
         self.store.save_turn(turn)
 
         seq = turn.index + (config.seed or 0)
-        reaction = self.voice.react(turn.assessment, was_follow_up=turn.is_follow_up, seq=seq)
         point = self._follow_up_point(config, turns, turn, reference.key_points)
+        reaction = self.voice.react(turn.assessment, was_follow_up=turn.is_follow_up, follow_up_next=point is not None, seq=seq)
         if point is not None:
             message = reaction + " " + self.voice.follow_up(point, seq=seq)
             nxt = Turn(

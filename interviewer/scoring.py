@@ -63,6 +63,9 @@ _DONT_KNOW = re.compile(
 #: A whole answer that only declines ("pass", "skip", "next").
 _DECLINE = re.compile(r"^\W*(pass|skip|next(\s+question)?|nothing|none|n/?a|no)\W*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(`])|\n+")
+_CLAUSE = re.compile(r"\s*[,;:]\s+|\s+\(|\)\s*")
+#: Sentences longer than this (words) are also compared clause by clause.
+CLAUSE_SPLIT_WORDS = 18
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _STOPWORDS = frozenset(
@@ -95,6 +98,25 @@ def split_sentences(text: str) -> list[str]:
         if len(_WORD.findall(chunk)) >= 2 or (chunk and len(chunk) > 12):
             parts.append(chunk)
     return parts
+
+
+def split_clauses(sentence: str, min_words: int = 4) -> list[str]:
+    """Clauses of a long sentence (over ``CLAUSE_SPLIT_WORDS`` words), split at , ; : and
+    merged so each has at least ``min_words`` words; [] for a short sentence."""
+    if len(sentence.split()) <= CLAUSE_SPLIT_WORDS:
+        return []
+    clauses: list[str] = []
+    for part in _CLAUSE.split(sentence):
+        part = part.strip()
+        if not part:
+            continue
+        if clauses and len(clauses[-1].split()) < min_words:
+            clauses[-1] = f"{clauses[-1]}, {part}"
+        else:
+            clauses.append(part)
+    if clauses and len(clauses[-1].split()) < min_words and len(clauses) > 1:
+        clauses[-2:] = [f"{clauses[-2]}, {clauses[-1]}"]
+    return clauses if len(clauses) > 1 else []
 
 
 def content_words(text: str) -> list[str]:
@@ -191,9 +213,18 @@ class OfflineScorer:
             return self._flagged(points, screen.flags, 0.0)
 
         sentences = split_sentences(screen.text) or [screen.text.strip()]
-        units = list(sentences)
+        # Units compared with each key point: sentences, adjacent pairs (a point made across two
+        # sentences), and the clauses of long sentences (a list of points in one sentence).
+        # ``shown`` is what a unit quotes as evidence: a clause quotes its whole sentence.
+        units, shown = list(sentences), list(sentences)
         if 1 < len(sentences) <= 40:
-            units += [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
+            pairs = [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
+            units += pairs
+            shown += pairs
+        for sent in sentences[:40]:
+            for clause in split_clauses(sent):
+                units.append(clause)
+                shown.append(sent)
         # One long sequence costs more than all the short ones together (about 170 ms for 230
         # tokens on 2 cores), so longer answers use the mean of their sentence vectors.
         whole_needed = len(screen.text.split()) <= WHOLE_ANSWER_WORDS
@@ -228,7 +259,7 @@ class OfflineScorer:
                     weight=p.weight,
                     covered=covered,
                     similarity=round(best_sim, 4),
-                    evidence=units[evidence_idx] if covered else None,
+                    evidence=shown[evidence_idx] if covered else None,
                     hint="" if covered else _hint(p),
                 )
             )

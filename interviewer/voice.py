@@ -22,7 +22,7 @@ class Voice(Protocol):
 
     def ask(self, card: QuestionCard, *, number: int, total: int, new_stage: bool, seq: int) -> str: ...
 
-    def react(self, assessment: Assessment, *, was_follow_up: bool, seq: int) -> str: ...
+    def react(self, assessment: Assessment, *, was_follow_up: bool, follow_up_next: bool, seq: int) -> str: ...
 
     def follow_up(self, point: RubricPoint, *, seq: int) -> str: ...
 
@@ -44,11 +44,14 @@ class OfflineVoice:
     def ask(self, card: QuestionCard, *, number: int, total: int, new_stage: bool, seq: int = 0) -> str:
         text = self.prompt.render("ask", seq, number=number, total=total, question=card.text)
         if new_stage:
-            text = self.prompt.render("new_stage", seq, stage_title=STAGE_TITLES[card.stage]) + "\n\n" + text
+            key = "first_stage" if number == 1 else "new_stage"
+            text = self.prompt.render(key, seq, stage_title=STAGE_TITLES[card.stage]) + "\n\n" + text
         return text
 
-    def react(self, assessment: Assessment, *, was_follow_up: bool, seq: int = 0) -> str:
-        if was_follow_up:
+    def react(self, assessment: Assessment, *, was_follow_up: bool, follow_up_next: bool = False, seq: int = 0) -> str:
+        if follow_up_next:  # neutral: "let's move on" would contradict the follow-up that comes next
+            key = "before_follow_up"
+        elif was_follow_up:
             key = "after_follow_up"
         elif assessment.score >= 4:
             key = "after_strong"

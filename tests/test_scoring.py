@@ -113,5 +113,7 @@ def test_follow_up_is_graded_on_its_key_point(scorer, refs):
 def test_a_hedge_with_substance_is_an_answer(scorer, refs):
     ref = refs[4]
     first = split_sentences(ref.reference_answer)[0]
-    a = scorer.score(f"I'm not sure, but I think {first[0].lower()}{first[1:]}", ref)
-    assert "dont_know" not in a.flags and a.score > 1.0
+    plain = scorer.score(first, ref)
+    hedged = scorer.score(f"I'm not sure, but I think {first[0].lower()}{first[1:]}", ref)
+    assert "dont_know" not in hedged.flags
+    assert abs(hedged.score - plain.score) <= 0.5, (plain.score, hedged.score)
