@@ -169,7 +169,8 @@ class InterviewEngine:
         """
         info = self.store.session(session_id)
         turns = self.store.turns(session_id)
-        if not turns or turns[-1].answer is not None:
+        # A turn whose answer was saved but never graded (grading failed) is still pending.
+        if not turns or turns[-1].assessment is not None:
             raise InterviewerError(
                 f"Session {session_id} has no question waiting for an answer; it is over. "
                 "Start a new interview, or read its report with `interviewer report ID`."

@@ -112,6 +112,14 @@ def test_answer_is_saved_before_scoring_and_resume_grades_it(runtime):
     started = dying.start(SessionConfig(level="mid", stages=["coding"], questions=2, seed=2))
     with pytest.raises(RuntimeError):
         dying.answer(started.session_id, "a strong answer about hashing")
+    # the same process, scorer fixed: sending again grades the (re-sent) answer
+    dying.scorer = ScriptedScorer()
+    again = dying.answer(started.session_id, "a strong answer about hashing, again")
+    assert again.answered.index == 0 and again.answered.assessment.score == 5.0
+    started = dying.start(SessionConfig(level="mid", stages=["coding"], questions=2, seed=2))
+    dying.scorer = Exploding()
+    with pytest.raises(RuntimeError):
+        dying.answer(started.session_id, "a strong answer about hashing")
     # a new process: fresh store connection, working scorer
     store = SessionStore(runtime.settings.db_path)
     engine = InterviewEngine(runtime.kb, ScriptedScorer(), OfflineVoice(), store)
