@@ -51,6 +51,8 @@ MAX_ANSWER_CHARS = 12_000
 OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT, OFF_TOPIC_QUESTION = 0.42, 0.48, 0.35
 #: Answers up to this many words are embedded whole; longer ones by their mean sentence vector.
 WHOLE_ANSWER_WORDS = 60
+#: Sentences graded per answer (about 2,000 words of ordinary prose).
+MAX_SENTENCES = 120
 #: Score cap for flagged answers.
 FLAGGED_CAP = 1.0
 
@@ -212,30 +214,31 @@ class OfflineScorer:
         if {"empty", "gibberish"} & set(screen.flags) or not screen.text:
             return self._flagged(points, screen.flags, 0.0)
 
-        sentences = split_sentences(screen.text) or [screen.text.strip()]
-        # Units compared with each key point: sentences, adjacent pairs (a point made across two
-        # sentences), and the clauses of long sentences (a list of points in one sentence).
+        sentences = split_sentences(screen.text)[:MAX_SENTENCES] or [screen.text.strip()]
+        # Units compared with each key point: sentences, the clauses of long sentences (a list
+        # of points in one sentence) and adjacent sentence pairs (a point made across two).
         # ``shown`` is what a unit quotes as evidence: a clause quotes its whole sentence.
-        units, shown = list(sentences), list(sentences)
-        if 1 < len(sentences) <= 40:
-            pairs = [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
-            units += pairs
-            shown += pairs
-        for sent in sentences[:40]:
-            for clause in split_clauses(sent):
-                units.append(clause)
-                shown.append(sent)
+        clauses = [(c, sent) for sent in sentences for c in split_clauses(sent)]
+        pairs = [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
+        units = sentences + [c for c, _ in clauses] + pairs
+        shown = sentences + [sent for _, sent in clauses] + pairs
         # One long sequence costs more than all the short ones together (about 170 ms for 230
         # tokens on 2 cores), so longer answers use the mean of their sentence vectors.
         whole_needed = len(screen.text.split()) <= WHOLE_ANSWER_WORDS
-        texts = units + ([screen.text] if whole_needed else [])
+        encoded = sentences + [c for c, _ in clauses]
+        texts = encoded + ([screen.text] if whole_needed else [])
         missing = [p.text for p in points if p.embedding is None]
         vecs = self.embedder.encode(texts + missing)
-        unit_vecs = vecs[: len(units)]
+        sent_vecs = vecs[: len(sentences)]
+        # A pair's vector is the normalised sum of its sentences' vectors: close to embedding
+        # the pair, at no model cost (pairs are twice as long and dominated the run time).
+        pair_vecs = sent_vecs[:-1] + sent_vecs[1:]
+        pair_vecs = pair_vecs / np.maximum(np.linalg.norm(pair_vecs, axis=1, keepdims=True), 1e-9)
+        unit_vecs = np.concatenate([vecs[: len(encoded)], pair_vecs]) if pairs else vecs[: len(encoded)]
         if whole_needed:
-            answer_vec = vecs[len(units)]
+            answer_vec = vecs[len(encoded)]
         else:
-            answer_vec = unit_vecs[: len(sentences)].mean(axis=0)
+            answer_vec = sent_vecs.mean(axis=0)
             answer_vec = answer_vec / (np.linalg.norm(answer_vec) or 1.0)
         extra = iter(vecs[len(texts) :])
         kp_vecs = np.stack([np.asarray(p.embedding, dtype=np.float32) if p.embedding is not None else next(extra) for p in points])
