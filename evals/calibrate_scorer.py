@@ -69,6 +69,18 @@ def main() -> None:
     print("key point vs other-topic sentences:     ", pct(other))
     for k, v in scores.items():
         print(f"score {k:14}", pct(v))
+    for label, same in (("same stage", True), ("other stage", False)):
+        flagged, worst, n = 0, 0.0, 0
+        for ref in refs:
+            stage = bank.by_id(ref.question_id).stage
+            pool = [o for o in refs if o.topic != ref.topic and (bank.by_id(o.question_id).stage == stage) == same]
+            if not pool:
+                continue
+            a = scorer.score(rng.choice(pool).reference_answer, ref)
+            n += 1
+            flagged += "off_topic" in a.flags
+            worst = max(worst, a.score)
+        print(f"answer to another question ({label}): flagged off_topic {flagged}/{n}, max score {worst}")
     ordered = sum(s > p > w for s, p, w in zip(scores["strong"], scores["partial"], scores["weak"]))
     print(f"strong > partial > weak: {ordered}/{len(refs)}")
 

@@ -44,11 +44,12 @@ REF_LOW, REF_HIGH = 0.40, 0.85
 W_COVERAGE, W_REFERENCE = 0.65, 0.35
 #: Longest answer graded (about 2,000 words); longer ones are flagged ``too_long`` and capped.
 MAX_ANSWER_CHARS = 12_000
-#: Below all three similarities (to the reference, best key point, the question) the answer is
-#: about something else. On the bank, a reference answer to another question of the same stage
-#: has reference similarity p75 0.40, best key point p75 0.44 and question similarity p75 0.30,
-#: while two-sentence on-topic answers have reference similarity p5 0.58 (evals/calibrate_scorer.py).
-OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT, OFF_TOPIC_QUESTION = 0.42, 0.48, 0.35
+#: An answer is about something else when all four hold: similarity to the reference, to the
+#: best key point and to the question are below these, and under OFF_TOPIC_LEXICAL of its
+#: content words occur in the question, reference or rubric. Calibrated on the bank with
+#: evals/calibrate_scorer.py: it flags 89% of reference answers to another question of the same
+#: stage and 99% of another stage, and none of the one- and two-sentence on-topic answers.
+OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT, OFF_TOPIC_QUESTION, OFF_TOPIC_LEXICAL = 0.55, 0.58, 0.45, 0.40
 #: Answers up to this many words are embedded whole; longer ones by their mean sentence vector.
 WHOLE_ANSWER_WORDS = 60
 #: Sentences graded per answer (about 2,000 words of ordinary prose).
@@ -124,6 +125,16 @@ def split_clauses(sentence: str, min_words: int = 4) -> list[str]:
 def content_words(text: str) -> list[str]:
     """Lower-cased words of 3+ letters that are not stopwords."""
     return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if len(w) > 2 and w not in _STOPWORDS]
+
+
+def lexical_overlap(answer: str, reference: Reference) -> float:
+    """Share (0-1) of the answer's content words that occur in the question, reference answer
+    or key points; 1.0 for an answer without content words."""
+    words = content_words(answer)
+    if not words:
+        return 1.0
+    vocab = set(content_words(" ".join([reference.question_text, reference.reference_answer, *(p.text for p in reference.key_points)])))
+    return sum(w in vocab for w in words) / len(words)
 
 
 def _ramp(x: float, low: float, high: float) -> float:
@@ -273,7 +284,13 @@ class OfflineScorer:
 
         flags = list(screen.flags)
         q_sim = float(answer_vec @ np.asarray(reference.question_embedding, dtype=np.float32)) if reference.question_embedding else 0.0
-        if not flags and ref_sim < OFF_TOPIC_REFERENCE and float(sims.max()) < OFF_TOPIC_KEYPOINT and q_sim < OFF_TOPIC_QUESTION:
+        if (
+            not flags
+            and ref_sim < OFF_TOPIC_REFERENCE
+            and float(sims.max()) < OFF_TOPIC_KEYPOINT
+            and q_sim < OFF_TOPIC_QUESTION
+            and lexical_overlap(screen.text, reference) < OFF_TOPIC_LEXICAL
+        ):
             flags.append("off_topic")
         if flags:
             raw = min(raw, FLAGGED_CAP)

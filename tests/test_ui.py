@@ -130,18 +130,19 @@ def test_browser_interview(tmp_path, home):
 
 
 def test_follow_up_answer_is_not_revealed_before_it_is_asked(runtime):
-    from interviewer.scoring import split_sentences
     from ui.app import HIDDEN_REFERENCE, InterviewUI
 
     h = InterviewUI(runtime)
     sid, chat, *_ = h.start("mid", ["ml_fundamentals"], 2)
     pending = runtime.store.turns(sid)[-1]
     ref = runtime.kb.reference("builtin", pending.question_id)
-    partial = split_sentences(ref.reference_answer)[0]
+    # A partial answer: the rubric's lightest key point and nothing else (a reference's first
+    # sentence can be a summary that covers most of the rubric, so it is not reliably partial).
+    partial = min(ref.key_points, key=lambda p: p.weight).text
     out = h.send(sid, partial, chat)
     _, chat, assessment_md, reference_md = out[:4]
     follow = runtime.store.turns(sid)[-1]
-    assert follow.is_follow_up, "a one-sentence answer leaves key points to follow up on"
+    assert follow.is_follow_up, "an answer that makes one key point leaves others to follow up on"
     probed = next(p for p in ref.key_points if p.index == follow.follow_up_of)
     assert reference_md == HIDDEN_REFERENCE
     assert probed.text not in assessment_md and "hidden until you answer the follow-up" in assessment_md
