@@ -19,7 +19,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from interviewer.config import KNOWLEDGE_DIR, Settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "seeds"
+#: The source documents: $INTERVIEWER_SEEDS, else ../shared/seeds beside the checkout, else
+#: the workplace's shared folder (a clone elsewhere, such as CI's, has no sibling).
+SEEDS = next((p for p in (Path(os.environ.get("INTERVIEWER_SEEDS", REPO.parent / "shared" / "seeds")),
+                          Path("/work/shared/seeds")) if p.is_dir()), REPO.parent / "shared" / "seeds")
 VENV_BIN = Path(sys.executable).parent
 
 
