@@ -13,7 +13,6 @@ from . import __version__
 from .config import Settings
 from .errors import InterviewerError, StoreMissingError
 from .models import LEVELS, STAGES, Assessment, SessionConfig, Turn
-from .scoring import visible_assessment
 
 app = typer.Typer(
     name="interviewer",
@@ -31,10 +30,17 @@ def _err(message: str) -> None:
     typer.secho(message, fg=typer.colors.RED, err=True)
 
 
-def _runtime():
+def _runtime(model: str | None = None):
     from .runtime import Runtime
 
-    return Runtime(Settings.from_env())
+    return Runtime(Settings.from_env(), model=model)
+
+
+_MODEL_HELP = (
+    "LLM that interviews and grades: openai:MODEL (OpenAI with OPENAI_API_KEY, or any OpenAI-compatible "
+    "server at OPENAI_BASE_URL), fake (built-in, no network) or offline. Default: $INTERVIEWER_MODEL, "
+    "else openai:gpt-4o-mini when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline."
+)
 
 
 def _version(value: bool) -> None:
@@ -175,12 +181,23 @@ def turn_record(turn: Turn) -> dict:
         "evidence": {k.text: k.evidence for k in a.covered} if a else {},
         "flags": list(a.flags) if a else [],
         "feedback": list(a.feedback) if a else [],
+        "scorer": a.scorer if a else None,
+        "offline_score": a.offline_score if a else None,
+        "disagreement": a.disagreement if a else False,
+        "prompt": turn.prompt,
+        "prompt_version": turn.prompt_version,
+        "llm": turn.llm.model_dump() if turn.llm else None,
     }
 
 
 def format_assessment(a: Assessment) -> str:
-    """An assessment for the terminal: score, key points covered/missed with evidence, feedback."""
+    """An assessment for the terminal: score, key points covered/missed with evidence, feedback,
+    and in LLM mode who graded it (an LLM failure is named) and any disagreement with the offline score."""
     lines = [f"  Score: {a.score:.1f} / 5" + (f"   flags: {', '.join(a.flags)}" if a.flags else "")]
+    if a.scorer != "offline":
+        lines.append(f"  Graded by: {a.scorer}" + (f" (offline score {a.offline_score:.1f})" if a.offline_score is not None and a.fallback is None else ""))
+    if a.disagreement:
+        lines.append(f"  Note: the LLM ({a.score:.1f}) and offline ({a.offline_score:.1f}) scores disagree; take this grade with care.")
     for k in a.key_points:
         mark = "[x]" if k.covered else "[ ]"
         lines.append(f"  {mark} {k.text}")
@@ -210,6 +227,7 @@ def chat(
     resume: Annotated[Optional[str], typer.Option("--resume", help="Continue a stored session by id.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Fix question choice (repeatable interviews).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per answered turn, then the report.")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help=_MODEL_HELP)] = None,
 ) -> None:
     """Run a mock interview in the terminal.
 
@@ -221,10 +239,15 @@ def chat(
       interviewer chat --level senior --stages ml_system_design,mlops --questions 4
       printf 'answer one\\nanswer two\\n' | interviewer chat --level junior --stages coding --json
       interviewer chat --resume 3f2a9c1b7d4e
+      interviewer chat --model fake
+      OPENAI_BASE_URL=http://127.0.0.1:11434/v1 interviewer chat --model openai:llama3.1
     """
-    rt = _runtime()
+    rt = _runtime(model)
     out = (lambda *a, **k: None) if as_json else typer.echo
+    rt.check_model()  # a missing key or unreachable server stops us here, before any question
     _ensure_kb(rt, quiet=as_json)
+    if rt.llm is not None:
+        typer.echo(f"Model: {rt.model_label}", err=True)
     engine = rt.engine
     if resume:
         started = engine.resume(resume)
@@ -255,15 +278,11 @@ def chat(
             answer = None if line == "" else line.rstrip("\n")
         if answer is None:
             break
-        step = engine.answer(sid, answer)
+        if not as_json and not interactive:
+            out(f"\nYou: {answer[:300]}{'...' if len(answer) > 300 else ''}")
+        step = _stream_turn(engine, sid, answer, show=not as_json)
         if as_json:
             typer.echo(json.dumps(turn_record(step.answered), ensure_ascii=False))
-        else:
-            if not interactive:
-                out(f"\nYou: {answer[:300]}{'...' if len(answer) > 300 else ''}")
-            pending_follow_up = step.next_turn is not None and step.next_turn.is_follow_up
-            out("\n" + format_assessment(visible_assessment(step.answered.assessment, pending_follow_up)))
-            out("\nInterviewer: " + step.reply)
         pending = step.next_turn
         report = step.report
     if report is None:
@@ -277,6 +296,29 @@ def chat(
         from .report import to_markdown
 
         out("\n" + to_markdown(report))
+
+
+def _stream_turn(engine, sid: str, answer: str, show: bool):
+    """Answer one turn, printing the assessment and then the interviewer's reply as it streams."""
+    from .engine import Assessed, Reset, Step
+    from .leaks import visible
+
+    step = None
+    for event in engine.answer_stream(sid, answer):
+        if not show:
+            step = event if isinstance(event, Step) else step
+        elif isinstance(event, Assessed):
+            typer.echo("\n" + format_assessment(visible(event.turn.assessment, event.follow_up_next)))
+            typer.echo("\nInterviewer: ", nl=False)
+        elif isinstance(event, Reset):
+            typer.echo(f"\n  (that reply broke off: {event.reason})\nInterviewer: ", nl=False)
+        elif isinstance(event, str):
+            typer.echo(event, nl=False)
+            sys.stdout.flush()
+        elif isinstance(event, Step):
+            typer.echo("")
+            step = event
+    return step
 
 
 # --------------------------------------------------------------------------- sessions and reports
@@ -325,11 +367,18 @@ def report(
 def ui(
     host: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 7860,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help=_MODEL_HELP)] = None,
 ) -> None:
-    """Serve the Gradio chat in the browser (http://127.0.0.1:7860 by default)."""
+    """Serve the Gradio chat in the browser (http://127.0.0.1:7860 by default).
+
+    Examples:
+      interviewer ui
+      interviewer ui --model fake --port 7861
+    """
     from ui.app import launch
 
-    rt = _runtime()
+    rt = _runtime(model)
+    rt.check_model()
     _ensure_kb(rt, quiet=False)
     launch(rt, host=host, port=port)
 

@@ -11,21 +11,29 @@ Per answer:
 3. otherwise the next main question is picked for the current stage (stages walk in the
    order of :data:`~interviewer.models.STAGES`) at the adapted difficulty;
 4. after the last question, the report.
+
+With a :class:`~interviewer.judge.Judge` (LLM mode), step 1 is one judge call that grades
+the answer and proposes wording for both possible next moves; the engine still makes every
+decision of steps 2-4 from the judge's assessment and keeps the wording that matches it
+(or the offline voice's, when the judge has none). :meth:`InterviewEngine.answer_stream`
+yields the reply as it is produced.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import ConfigError, InterviewerError
+from .judge import Broken, Graded, Judge, Judged, Judgement, JudgeRequest, Text
 from .models import (
     LEVEL_DIFFICULTY,
     LEVEL_START_DIFFICULTY,
     Assessment,
+    Reference,
     Report,
     RubricPoint,
     SessionConfig,
@@ -71,6 +79,27 @@ class Step:
 
 
 @dataclass
+class Assessed:
+    """Streamed first: the answered turn, now graded, and whether a follow-up on it comes next."""
+
+    turn: Turn
+    follow_up_next: bool
+
+
+@dataclass
+class Reset:
+    """Streamed when reply text already shown must be discarded; the text that follows is the whole reply."""
+
+    reason: str
+
+
+#: What :meth:`InterviewEngine.answer_stream` yields: one Assessed, reply text pieces (str),
+#: a Reset if the wording failed midway, and the Step last. The pieces after the last Reset
+#: concatenate to ``Step.reply``.
+StreamEvent = Assessed | str | Reset | Step
+
+
+@dataclass
 class Started:
     """A new or resumed session: its id, the conversation so far, and the pending question."""
 
@@ -93,11 +122,14 @@ class InterviewEngine:
     """Runs interviews over a knowledge base, a scorer, a voice and a session store.
 
     Args:
-        kb: retrieval over the ingested bank (questions, references, key points).
-        scorer: grades answers (offline or LLM); gets the reference retrieved from ``kb``.
-        voice: words the interviewer's messages.
+        kb: retrieval over the ingested bank (questions, references, key points, passages).
+        scorer: grades answers offline; gets the reference retrieved from ``kb``. With a
+            judge it still runs on every answer: its grade is the judge's fallback and check.
+        voice: words the interviewer's messages (all of them offline; with a judge, the
+            greeting, the questions and any wording the judge could not supply).
         store: where sessions and turns are written before anything is shown.
         topic_name: display name of a topic id (from the taxonomy).
+        judge: grades and words each turn in one call (LLM mode); None runs offline.
     """
 
     def __init__(
@@ -107,12 +139,14 @@ class InterviewEngine:
         voice: Voice,
         store: SessionStore,
         topic_name: Callable[[str], str] = lambda t: t,
+        judge: Judge | None = None,
     ):
         self.kb = kb
         self.scorer = scorer
         self.voice = voice
         self.store = store
         self.topic_name = topic_name
+        self.judge = judge
 
     # ------------------------------------------------------------------ public API
 
@@ -147,6 +181,11 @@ class InterviewEngine:
         if turns and turns[-1].answer is not None and turns[-1].assessment is None:
             self._advance(info.config, turns, turns[-1], turns[-1].answer)
             turns = self.store.turns(session_id)
+        elif turns and turns[-1].assessment is not None and info.status != "finished":
+            # Graded, but the process stopped before the next question was stored: ask it now.
+            last = turns[-1]
+            self._reply(info.config, turns, last, self.kb.reference(info.config.bank, last.question_id), None)
+            turns = self.store.turns(session_id)
         history: list[Message] = []
         for t in turns:
             history.append(Message("interviewer", t.message or t.question))
@@ -167,6 +206,18 @@ class InterviewEngine:
         Raises:
             InterviewerError: the session has no pending question (it is over).
         """
+        return _last_step(self.answer_stream(session_id, text))
+
+    def answer_stream(self, session_id: str, text: str) -> Iterator[StreamEvent]:
+        """Like :meth:`answer`, yielding as it goes (see :data:`StreamEvent`).
+
+        The answer is saved before anything else happens, the assessment before it is
+        yielded, and the next question before the last piece of the reply.
+
+        Raises:
+            InterviewerError: the session has no pending question (it is over); raised
+                before anything is yielded or saved.
+        """
         info = self.store.session(session_id)
         turns = self.store.turns(session_id)
         # A turn whose answer was saved but never graded (grading failed) is still pending.
@@ -175,7 +226,7 @@ class InterviewEngine:
                 f"Session {session_id} has no question waiting for an answer; it is over. "
                 "Start a new interview, or read its report with `interviewer report ID`."
             )
-        return self._advance(info.config, turns, turns[-1], text)
+        return self._advance_stream(info.config, turns, turns[-1], text)
 
     def report(self, session_id: str) -> Report:
         """The report over what has been answered so far."""
@@ -196,21 +247,91 @@ class InterviewEngine:
     # ------------------------------------------------------------------ internals
 
     def _advance(self, config: SessionConfig, turns: list[Turn], turn: Turn, text: str) -> Step:
-        sid = turn.session_id
-        # Saved before grading: a crash while scoring loses nothing (resume grades it).
+        return _last_step(self._advance_stream(config, turns, turn, text))
+
+    def _advance_stream(self, config: SessionConfig, turns: list[Turn], turn: Turn, text: str) -> Iterator[StreamEvent]:
+        # Saved before grading: a crash (or a model that never answers) while scoring loses
+        # nothing; resume grades it.
         turn.answer = text
         turn.answered_at = self.store.clock()
         self.store.save_turn(turn)
         reference = self.kb.reference(config.bank, turn.question_id)
         focus = [turn.follow_up_of] if turn.is_follow_up and turn.follow_up_of is not None else None
-        turn.assessment = self.scorer.score(text, reference, question=turn.question, focus=focus)
-        self.store.save_turn(turn)
+        offline = self.scorer.score(text, reference, question=turn.question, focus=focus)
 
+        if self.judge is None:
+            turn.assessment = offline
+            turn.prompt, turn.prompt_version = self._voice_prompt()
+            self.store.save_turn(turn)
+            point = self._follow_up_point(config, turns, turn, reference.key_points)
+            yield Assessed(turn, point is not None)
+            step = self._reply(config, turns, turn, reference, None)
+            yield step.reply
+            yield step
+            return
+
+        request = JudgeRequest(
+            answer=text,
+            question=turn.question,
+            main_question=self._main_of(turns, turn).question,
+            reference=reference,
+            offline=offline,
+            focus=focus,
+            passages=self._passages(reference),
+            follow_up_options=self._follow_up_options(config, turns, turn, reference.key_points),
+            next_stage=self._next_stage(config, turns),
+            new_stage=self._next_stage(config, turns) not in (None, turn.stage),
+            level=config.level,
+            stage=turn.stage,
+        )
+        chosen, usable, streamed, result = None, False, "", None
+        for event in self.judge.judge(request):
+            if isinstance(event, Graded):
+                turn.assessment = event.assessment
+                self.store.save_turn(turn)
+                point = self._follow_up_point(config, turns, turn, reference.key_points)
+                chosen = "follow_up" if point is not None else "transition"
+                # The judge's follow-up wording is used only when it probes the point the engine chose.
+                usable = point is None or event.follow_up_point == point.index
+                yield Assessed(turn, point is not None)
+            elif isinstance(event, Text):
+                if event.channel == chosen and usable:
+                    streamed += event.delta
+                    yield event.delta
+            elif isinstance(event, Broken):
+                if event.channel == chosen and streamed:
+                    streamed = ""
+                    yield Reset(event.reason)
+            elif isinstance(event, Judged):
+                result = event.result
+        if result is None:  # a judge that broke its contract: grade offline rather than lose the turn
+            result = Judgement(offline.model_copy(update={"scorer": "offline (LLM failed: no result)", "fallback": "no result"}))
+        turn.assessment = result.assessment
+        turn.prompt, turn.prompt_version = (result.prompt, result.prompt_version) if result.prompt else self._voice_prompt()
+        turn.llm = result.usage
+        self.store.save_turn(turn)
+        step = self._reply(config, turns, turn, reference, result)
+        if step.reply.startswith(streamed):
+            yield step.reply[len(streamed):]
+        else:
+            yield Reset("the reply changed after it started")
+            yield step.reply
+        yield step
+
+    def _reply(self, config: SessionConfig, turns: list[Turn], turn: Turn, reference: Reference, words: Judgement | None) -> Step:
+        """Decide the next move from the graded ``turn``, word it, store the next turn (or finish).
+
+        ``words`` is the judge's proposed wording (None: the offline voice words everything).
+        """
+        sid = turn.session_id
         seq = turn.index + (config.seed or 0)
         point = self._follow_up_point(config, turns, turn, reference.key_points)
-        reaction = self.voice.react(turn.assessment, was_follow_up=turn.is_follow_up, follow_up_next=point is not None, seq=seq)
-        if point is not None:
+        if point is not None and words is not None and words.follow_up_message and words.follow_up_point == point.index:
+            message = words.follow_up_message
+        elif point is not None:
+            reaction = self.voice.react(turn.assessment, was_follow_up=turn.is_follow_up, follow_up_next=True, seq=seq)
             message = reaction + " " + self.voice.follow_up(point, seq=seq)
+        if point is not None:
             nxt = Turn(
                 session_id=sid,
                 index=turn.index + 1,
@@ -228,12 +349,66 @@ class InterviewEngine:
             self.store.save_turn(nxt)
             return Step(turn, message, nxt)
 
+        if words is not None and words.transition_message:
+            reaction = words.transition_message
+        else:
+            reaction = self.voice.react(turn.assessment, was_follow_up=turn.is_follow_up, follow_up_next=False, seq=seq)
         nxt = self._next_main(sid, config, turns, lead=reaction)
         if nxt is not None:
             return Step(turn, nxt.message, nxt)
         self.store.finish(sid)
         report = self.report(sid)
         return Step(turn, reaction + "\n\n" + self.voice.closing(report, seq=seq), None, report)
+
+    def _voice_prompt(self) -> tuple[str, str]:
+        """Name and version of the offline voice's prompt file, stored with turns it worded."""
+        prompt = getattr(self.voice, "prompt", None)
+        return (prompt.name, prompt.version) if prompt is not None else (self.voice.name, "")
+
+    def _passages(self, reference: Reference) -> list[dict]:
+        """Source passages on the question's topic nearest the reference answer (for the judge's grounding)."""
+        if reference.reference_embedding is None:
+            return []
+        try:
+            return self.kb.passages_for(reference.reference_embedding, k=2, topic=reference.topic)
+        except Exception:  # passages are background only: a store without them still grades
+            return []
+
+    @staticmethod
+    def _main_of(turns: list[Turn], turn: Turn) -> Turn:
+        return next(t for t in reversed(turns) if not t.is_follow_up and t.index <= turn.index)
+
+    def _next_stage(self, config: SessionConfig, turns: list[Turn]) -> str | None:
+        """Stage of the next main question by the plan (None after the last); independent of any score."""
+        number = sum(1 for t in turns if not t.is_follow_up)
+        cum = 0
+        for stage, quota in stage_quotas(config):
+            cum += quota
+            if number < cum:
+                return stage
+        return None
+
+    def _follow_up_options(
+        self, config: SessionConfig, turns: list[Turn], turn: Turn, points: list[RubricPoint]
+    ) -> list[RubricPoint]:
+        """Key points a follow-up after ``turn`` could probe, best first, before ``turn`` is graded.
+
+        The same rules as :meth:`_follow_up_point` where they do not depend on this answer's
+        grade: follow-ups left for the question, points not yet probed, and (for an answer to a
+        follow-up) only points the main answer missed.
+        """
+        main = self._main_of(turns, turn)
+        asked = [t for t in turns if t.is_follow_up and main.index < t.index <= turn.index]
+        if len(asked) >= config.max_follow_ups:
+            return []
+        probed = {t.follow_up_of for t in asked}
+        eligible = [p for p in points if p.index not in probed]
+        if turn.is_follow_up:
+            if main.assessment is None or main.assessment.score >= STRONG_SCORE:
+                return []
+            missed = {k.index for k in main.assessment.missed}
+            eligible = [p for p in eligible if p.index in missed]
+        return sorted(eligible, key=lambda p: (-p.weight, p.index))
 
     def _follow_up_point(
         self, config: SessionConfig, turns: list[Turn], turn: Turn, points: list[RubricPoint]
@@ -325,3 +500,14 @@ class InterviewEngine:
                 best, best_score = c, s
         return best
 
+
+
+def _last_step(events: Iterator[StreamEvent]) -> Step:
+    """Run a stream to its end and return its Step."""
+    step = None
+    for event in events:
+        if isinstance(event, Step):
+            step = event
+    if step is None:  # every stream ends with its Step; reaching this is a bug, not bad input
+        raise RuntimeError("the answer stream ended without a result")
+    return step

@@ -224,7 +224,19 @@ class Assessment(BaseModel):
     reference_similarity: float = Field(description="Cosine similarity of answer and reference answer, -1..1.")
     flags: list[Flag] = Field(default_factory=list)
     feedback: list[str] = Field(default_factory=list, description="Two or three lines for the candidate.")
-    scorer: str = Field(default="offline", description="Which scorer produced this.")
+    scorer: str = Field(
+        default="offline",
+        description="Which scorer produced this: 'offline', 'llm:MODEL', or 'offline (LLM failed: WHY)' after a fallback.",
+    )
+    offline_score: float | None = Field(
+        default=None, ge=0, le=5, description="LLM mode: the offline scorer's score of the same answer, 0-5."
+    )
+    disagreement: bool = Field(
+        default=False,
+        description="LLM mode: the LLM and offline scores differ by at least "
+        "interviewer.llm_judge.DISAGREEMENT_THRESHOLD points; one of them is probably wrong.",
+    )
+    fallback: str | None = Field(default=None, description="Why the LLM could not grade this answer, when it could not.")
 
     @property
     def covered(self) -> list[KeyPointResult]:
@@ -233,6 +245,48 @@ class Assessment(BaseModel):
     @property
     def missed(self) -> list[KeyPointResult]:
         return [k for k in self.key_points if not k.covered]
+
+
+# --------------------------------------------------------------------------- LLM usage
+
+
+class LLMUsage(BaseModel):
+    """Requests, tokens and cost of the LLM work behind one turn (or, summed, a session).
+
+    Token counts are what the server reported (``usage`` in its responses), summed over every
+    request of the turn, retries included. ``cost_usd`` is None when the model's price is unknown.
+    """
+
+    model: str = Field(description="Model as configured, e.g. 'openai:gpt-4o-mini' or 'fake'.")
+    calls: int = Field(default=0, ge=0, description="Chat-completion requests sent (1 per turn, plus retries).")
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    cost_usd: float | None = Field(default=None, ge=0, description="US dollars, from the price table in interviewer/llm.py.")
+    seconds: float = Field(default=0.0, ge=0, description="Wall time of the requests, retry waits included.")
+    faults: list[str] = Field(default_factory=list, description="One line per failed request: what went wrong.")
+    estimated: bool = Field(default=False, description="Some tokens were estimated (4 characters each): the server reported none.")
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+def sum_usage(usages: list[LLMUsage]) -> LLMUsage | None:
+    """Totals over turns (None when no turn used an LLM); cost is None if any part's price is unknown."""
+    if not usages:
+        return None
+    models = list(dict.fromkeys(u.model for u in usages))
+    costs = [u.cost_usd for u in usages]
+    return LLMUsage(
+        model=", ".join(models),
+        calls=sum(u.calls for u in usages),
+        prompt_tokens=sum(u.prompt_tokens for u in usages),
+        completion_tokens=sum(u.completion_tokens for u in usages),
+        cost_usd=None if any(c is None for c in costs) else round(sum(costs), 8),  # type: ignore[arg-type]
+        seconds=round(sum(u.seconds for u in usages), 3),
+        faults=[f for u in usages for f in u.faults],
+        estimated=any(u.estimated for u in usages),
+    )
 
 
 # --------------------------------------------------------------------------- sessions
@@ -273,6 +327,9 @@ class Turn(BaseModel):
     assessment: Assessment | None = None
     asked_at: datetime
     answered_at: datetime | None = None
+    prompt: str = Field(default="", description="Name of the prompt file that graded the answer and worded the reply.")
+    prompt_version: str = Field(default="", description="Version of that prompt file.")
+    llm: LLMUsage | None = Field(default=None, description="LLM requests, tokens and cost of grading this answer; None offline.")
 
     @property
     def answered(self) -> bool:
@@ -327,5 +384,6 @@ class Report(BaseModel):
     weak_topics: list[ScoreGroup]
     questions: list[QuestionResult]
     finished_early: bool = False
+    usage: LLMUsage | None = Field(default=None, description="LLM requests, tokens and cost over the session; None offline.")
 
 

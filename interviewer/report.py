@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from .models import STAGE_TITLES, QuestionResult, Report, ScoreGroup, SessionConfig, Turn
+from .models import STAGE_TITLES, QuestionResult, Report, ScoreGroup, SessionConfig, Turn, sum_usage
 
 #: A topic whose mean score is below this (0-5) is a weak topic to drill: below "partly there".
 WEAK_TOPIC_THRESHOLD = 3.0
@@ -79,6 +79,7 @@ def build_report(
         weak_topics=weak,
         questions=results,
         finished_early=finished_early,
+        usage=sum_usage([t.llm for t in turns if t.llm is not None]),
     )
 
 
@@ -109,6 +110,17 @@ def to_markdown(report: Report, turns: list[Turn] | None = None) -> str:
         text = q.question.replace("|", "\\|")
         flags = f" ({', '.join(q.flags)})" if q.flags else ""
         lines.append(f"| {i} | {text} | {STAGE_TITLES[q.stage]} | {q.score:.1f}{flags} | {q.follow_ups} |")
+    if report.usage is not None:
+        lines += ["", "## LLM usage", "", _usage_line(report.usage)]
+        per_turn = [t for t in turns or [] if t.llm is not None]
+        if per_turn:
+            lines += ["", "| turn | model | requests | prompt tokens | completion tokens | cost (USD) | graded by |",
+                      "|---:|---|---:|---:|---:|---:|---|"]
+            for t in per_turn:
+                u = t.llm
+                cost = "unknown" if u.cost_usd is None else f"{u.cost_usd:.5f}"
+                graded = t.assessment.scorer if t.assessment else "not graded"
+                lines.append(f"| {t.index + 1} | {u.model} | {u.calls} | {u.prompt_tokens} | {u.completion_tokens} | {cost} | {graded} |")
     if turns:
         lines += ["", "## Transcript", ""]
         for t in turns:
@@ -118,3 +130,11 @@ def to_markdown(report: Report, turns: list[Turn] | None = None) -> str:
             lines += [f"**{who}:** {t.question}", "", f"**Answer:** {t.answer}", "",
                       f"*Score {t.assessment.score:.1f} / 5.* " + " ".join(t.assessment.feedback), ""]
     return "\n".join(lines) + "\n"
+
+
+def _usage_line(u) -> str:
+    """One line of LLM totals: requests, prompt and completion tokens, cost when the price is known."""
+    cost = "cost unknown (no price for this model)" if u.cost_usd is None else f"cost ${u.cost_usd:.4f}"
+    retried = f", {len(u.faults)} failed request(s) retried or fallen back" if u.faults else ""
+    return (f"Model {u.model}: {u.calls} request(s), {u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion "
+            f"tokens, {cost}{retried}.")

@@ -1,15 +1,17 @@
-"""Wiring: build the engine and its parts (knowledge base, scorer, voice, store) from settings."""
+"""Wiring: build the engine and its parts (knowledge base, scorer, voice, store, LLM judge) from settings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from .bank import load_taxonomy
 from .config import Settings
 from .embeddings import SentenceEmbeddings, get_embeddings
 from .engine import InterviewEngine
 from .ingest import Ingestor, IngestResult
+from .llm import ModelChoice, check_model, resolve_model
 from .models import Taxonomy
 from .retrieval import KnowledgeBase, open_client
 from .scoring import OfflineScorer
@@ -23,9 +25,42 @@ class Runtime:
 
     Nothing heavy happens at construction: the embedding model loads on the first answer
     (or ingest), the store opens on first use.
+
+    ``model`` is ``--model`` from the command line: None reads ``INTERVIEWER_MODEL`` and the
+    ``OPENAI_*`` variables (see :func:`interviewer.llm.resolve_model`); ``"offline"`` forces
+    the offline interviewer.
     """
 
     settings: Settings
+    model: str | None = None
+
+    @cached_property
+    def llm(self) -> ModelChoice | None:
+        """The resolved model, or None offline. Raises ConfigError naming the fix."""
+        return resolve_model(self.model)
+
+    def check_model(self) -> None:
+        """At start: fail now, with the fix, if the model is misconfigured or its server unreachable."""
+        if self.llm is not None:
+            check_model(self.llm)
+            self.judge  # noqa: B018 - builds the judge: a broken prompt file fails here too
+
+    @cached_property
+    def judge(self) -> Any:
+        """The LLM judge (grades and words each turn), or None offline."""
+        if self.llm is None:
+            return None
+        from .llm import build_chat_model
+        from .llm_judge import LLMJudge
+
+        return LLMJudge(build_chat_model(self.llm), self.llm)
+
+    @property
+    def model_label(self) -> str:
+        """Who interviews and grades, in one line for the UI and terminal."""
+        if self.llm is None:
+            return f"offline interviewer and scorer (embeddings: {self.embedder.name})"
+        return f"LLM {self.llm.label()}; offline scorer as a check"
 
     @cached_property
     def embedder(self) -> SentenceEmbeddings:
@@ -51,6 +86,7 @@ class Runtime:
             voice=OfflineVoice(),
             store=self.store,
             topic_name=self.taxonomy.topic_name,
+            judge=self.judge,
         )
 
     def ingest(self, documents=(), *, rebuild: bool = False, progress: bool = True) -> IngestResult:

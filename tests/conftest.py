@@ -16,7 +16,17 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+# No test may reach a model server off this machine: whatever the developer's shell has
+# configured is dropped, and only 127.0.0.1 servers can be configured (pydantic-ai's
+# ALLOW_MODEL_REQUESTS = False). LLM tests start their own server (tests/openai_server.py).
+_LLM_VARS = ("INTERVIEWER_MODEL", "INTERVIEWER_STRUCTURED_OUTPUT", "INTERVIEWER_STREAM", "INTERVIEWER_LLM_TIMEOUT")
+for _var in [v for v in os.environ if v.startswith("OPENAI_") or v in _LLM_VARS]:
+    del os.environ[_var]
+
+import interviewer.llm  # noqa: E402
 from interviewer.config import KNOWLEDGE_DIR, Settings  # noqa: E402
+
+interviewer.llm.ALLOW_REMOTE_MODELS = False
 
 REPO = Path(__file__).resolve().parent.parent
 #: The source documents: $INTERVIEWER_SEEDS, else ../shared/seeds beside the checkout, else

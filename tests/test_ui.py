@@ -112,6 +112,9 @@ def test_browser_interview(tmp_path, home):
                 answers += 1
                 expect(page.locator("#assessment")).to_contain_text("Score:", timeout=60_000)
                 expect(page.locator("#answer textarea")).to_have_value("", timeout=60_000)
+                # The reply streams: the turn is over when Send is enabled again or the report shows.
+                page.wait_for_function("() => !document.querySelector('#send').disabled"
+                                       " || document.querySelector('#report-summary')?.offsetParent != null", timeout=60_000)
             expect(report).to_contain_text("overall", timeout=30_000)
             assessment = page.locator("#assessment").inner_text()
             assert "Covered" in assessment or "Missed" in assessment

@@ -15,12 +15,13 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from interviewer.engine import Started, Step
+from interviewer.engine import Assessed, Reset, Started, Step
 from interviewer.errors import InterviewerError
+from interviewer.leaks import visible
 from interviewer.models import LEVELS, STAGE_TITLES, STAGES, Assessment, Report, SessionConfig
 from interviewer.report import to_markdown
 from interviewer.runtime import Runtime
-from interviewer.scoring import flag_message, visible_assessment
+from interviewer.scoring import flag_message
 
 MAX_ANSWER_HINT = "Answers are graded up to about 2,000 words."
 _EMPTY_ASSESSMENT = "*The assessment of your last answer appears here.*"
@@ -32,6 +33,14 @@ def assessment_markdown(a: Assessment | None) -> str:
     if a is None:
         return _EMPTY_ASSESSMENT
     lines = [f"### Score: {a.score:.1f} / 5"]
+    if a.fallback:
+        lines.append(f"**Graded offline: the LLM failed** ({a.fallback}).")
+    elif a.scorer != "offline":
+        check = f" · offline check {a.offline_score:.1f}" if a.offline_score is not None else ""
+        lines.append(f"<small>Graded by {a.scorer}{check}</small>")
+    if a.disagreement:
+        lines.append(f"**Scores disagree:** the LLM gave {a.score:.1f}, the offline scorer {a.offline_score:.1f}; "
+                     "treat this grade with care.")
     if a.flags:
         lines.append("**Flagged:** " + "; ".join(flag_message(f) for f in a.flags))
     lines.append("")
@@ -58,6 +67,11 @@ def report_summary(report: Report) -> str:
     lines += ["| stage | score | questions |", "|---|---:|---:|"]
     lines += [f"| {g.name} | {g.score:.1f} | {g.questions} |" for g in report.by_stage]
     lines += ["", "**Weak topics to drill:** " + (", ".join(f"{g.name} ({g.score:.1f})" for g in report.weak_topics) or "none")]
+    if report.usage is not None:
+        u = report.usage
+        cost = f"${u.cost_usd:.4f}" if u.cost_usd is not None else "cost unknown"
+        lines += ["", f"<small>LLM {u.model}: {u.calls} request(s), {u.prompt_tokens:,} prompt + "
+                      f"{u.completion_tokens:,} completion tokens, {cost}</small>"]
     return "\n".join(lines)
 
 
@@ -113,27 +127,54 @@ class InterviewUI:
         last = next((t for t in reversed(self.rt.store.turns(sid)) if t.assessment), None)
         pending = started.pending is not None and started.pending.is_follow_up
         ref = HIDDEN_REFERENCE if pending else (self._reference_md(started.config.bank, last.question_id) if last else "")
-        shown = visible_assessment(started.last_assessment, pending) if started.last_assessment else None
+        shown = visible(started.last_assessment, pending) if started.last_assessment else None
         return (sid, self._chat(started), assessment_markdown(shown), ref,
                 gr.update(interactive=started.pending is not None), *self._report_outputs(sid, started.report))
 
     def send(self, sid: str | None, text: str, history: list[dict]):
+        """Answer and return the final outputs (:meth:`send_stream` without the intermediate updates)."""
+        out = None
+        for out in self.send_stream(sid, text, history):
+            pass
+        return out
+
+    def send_stream(self, sid: str | None, text: str, history: list[dict]):
+        """Generator handler: the answer appears at once, the assessment when graded, then the
+        interviewer's reply as it streams, then the reference and (at the end) the report."""
         if not sid:
             raise gr.Error("Start or resume an interview first.")
         if not text or not text.strip():
             raise gr.Error("Type an answer first (or press 'End interview').")
         try:
-            step: Step = self.rt.engine.answer(sid, text)
+            events = self.rt.engine.answer_stream(sid, text)
         except InterviewerError as exc:
             raise gr.Error(str(exc)) from None
-        history = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": step.reply}]
+        keep = gr.update()
+        reply = ""
+        assessment = keep
+        chat = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
+        yield ("", chat, assessment, keep, gr.update(interactive=False), *(keep,) * 4)
+        for event in events:
+            if isinstance(event, Assessed):
+                assessment = assessment_markdown(visible(event.turn.assessment, event.follow_up_next))
+            elif isinstance(event, Reset):
+                reply = ""
+            elif isinstance(event, str):
+                reply += event
+            elif isinstance(event, Step):
+                break
+            chat = [*chat[:-1], {"role": "assistant", "content": reply or "…"}]
+            # The answer box is left alone: the candidate may start typing the next answer.
+            yield (keep, chat, assessment, keep, gr.update(interactive=False), *(keep,) * 4)
+        step: Step = event
+        chat = [*chat[:-1], {"role": "assistant", "content": step.reply}]
         pending = step.next_turn is not None and step.next_turn.is_follow_up
         # The reference stays hidden while a follow-up on the same question is pending.
         ref = HIDDEN_REFERENCE if pending else self._reference_md(
             self.rt.engine.store.session(sid).config.bank, step.answered.question_id)
-        shown = visible_assessment(step.answered.assessment, pending)
-        return ("", history, assessment_markdown(shown), ref,
-                gr.update(interactive=step.next_turn is not None), *self._report_outputs(sid, step.report))
+        shown = visible(step.answered.assessment, pending)
+        yield (keep, chat, assessment_markdown(shown), ref,
+               gr.update(interactive=step.next_turn is not None), *self._report_outputs(sid, step.report))
 
     def end(self, sid: str | None, history: list[dict]):
         if not sid:
@@ -161,8 +202,7 @@ def build_app(runtime: Runtime) -> gr.Blocks:
                     resume_dd = gr.Dropdown(choices=h.resume_choices(), label="Unfinished interviews", elem_id="resume-list")
                     refresh = gr.Button("Refresh list", size="sm")
                     resume = gr.Button("Resume", elem_id="resume")
-                gr.Markdown(f"<small>Interviewer: offline · scorer: offline (embeddings: {runtime.embedder.name})</small>",
-                            elem_id="model-info")
+                gr.Markdown(f"<small>Model: {runtime.model_label}</small>", elem_id="model-info")
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Interview", height=520, elem_id="chat")
                 answer = gr.Textbox(label="Your answer", placeholder="Type your answer, then Send.", lines=4,
@@ -186,7 +226,7 @@ def build_app(runtime: Runtime) -> gr.Blocks:
         resume.click(h.resume, [resume_dd], [sid, chatbot, assessment, reference, send, *report_outputs])
         refresh.click(lambda: gr.update(choices=h.resume_choices()), None, resume_dd)
         for trigger in (send.click, answer.submit):
-            trigger(h.send, [sid, answer, chatbot], [answer, chatbot, assessment, reference, send, *report_outputs])
+            trigger(h.send_stream, [sid, answer, chatbot], [answer, chatbot, assessment, reference, send, *report_outputs])
         stop.click(h.end, [sid, chatbot], [chatbot, send, *report_outputs])
     return demo
 

@@ -1,0 +1,303 @@
+"""LLM providers: resolve a model name to a chat model, check it answers at start, price its tokens.
+
+One function turns the user's choice (``--model``, else ``INTERVIEWER_MODEL``, else what the
+``OPENAI_*`` variables imply) into a :class:`ModelChoice`, or None for the offline
+interviewer. Names:
+
+- ``offline``: no LLM (the default when nothing is configured);
+- ``fake``: the deterministic fake model shipped in the package (:mod:`interviewer.fake_model`);
+- ``openai:MODEL`` (or just ``MODEL``): any OpenAI-compatible chat-completions server through
+  LangChain's ``ChatOpenAI``: api.openai.com with ``OPENAI_API_KEY``, or the server at
+  ``OPENAI_BASE_URL`` (Ollama, vLLM, LM Studio, llama.cpp), where a key is optional.
+
+Problems are :class:`~interviewer.errors.ConfigError` naming the fix, raised at start
+(:func:`resolve_model`, :func:`check_model`), never in the middle of an interview.
+LangChain and openai are imported only when a model is actually built.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from .errors import ConfigError
+
+OFFLINE = "offline"
+FAKE = "fake"
+#: The model used when only OPENAI_API_KEY (or OPENAI_BASE_URL) is set.
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+#: Seconds one request may take (connect, or between two bytes of the reply) before it is a timeout.
+DEFAULT_TIMEOUT = 30.0
+#: Requests per turn at most (the first and two retries) before the turn falls back to offline.
+DEFAULT_ATTEMPTS = 3
+#: Set False by tests (tests/conftest.py), as pydantic-ai does with ALLOW_MODEL_REQUESTS:
+#: then only a model server on this machine (127.0.0.1, ::1, localhost) may be configured.
+ALLOW_REMOTE_MODELS = True
+
+#: US dollars per million (prompt, completion) tokens, from https://openai.com/api/pricing
+#: (standard tier, as published in 2025). A model not listed has an unknown cost.
+PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-5": (1.25, 10.00),
+    "gpt-5-mini": (0.25, 2.00),
+    "gpt-5-nano": (0.05, 0.40),
+    "o4-mini": (1.10, 4.40),
+    "o3-mini": (1.10, 4.40),
+    "gpt-3.5-turbo": (0.50, 1.50),
+    FAKE: (0.0, 0.0),
+}
+
+Structured = Literal["json_schema", "function_calling"]
+_NO_KEY = "not-needed"  # sent to local servers that want no key (the openai client insists on one)
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """A resolved model.
+
+    Attributes:
+        provider: ``"openai"`` (any OpenAI-compatible server) or ``"fake"``.
+        model: the model id sent to the server, e.g. ``"gpt-4o-mini"`` or ``"llama3.1"``.
+        base_url: the server's ``/v1`` URL; None means api.openai.com.
+        api_key: the key sent (a placeholder for local servers that need none).
+        structured: how structured output is asked for: ``"json_schema"`` (response_format)
+            or ``"function_calling"`` (a forced tool call).
+        stream: stream the reply (SSE) so the interviewer's words appear as they come.
+        timeout: seconds before one request counts as timed out.
+        attempts: requests per turn at most, retries included.
+    """
+
+    provider: Literal["openai", "fake"]
+    model: str
+    base_url: str | None = None
+    api_key: str | None = None
+    structured: Structured = "json_schema"
+    stream: bool = True
+    timeout: float = DEFAULT_TIMEOUT
+    attempts: int = DEFAULT_ATTEMPTS
+
+    @property
+    def name(self) -> str:
+        """``"fake"`` or ``"openai:MODEL"``: what ``--model`` takes."""
+        return FAKE if self.provider == FAKE else f"{self.provider}:{self.model}"
+
+    @property
+    def where(self) -> str:
+        """Where requests go, for messages."""
+        if self.provider == FAKE:
+            return "this process (deterministic fake model)"
+        return self.base_url or "https://api.openai.com/v1"
+
+    def label(self) -> str:
+        """One line for the UI and the terminal: model, server, how output is structured."""
+        if self.provider == FAKE:
+            return "fake (deterministic, no network)"
+        mode = ("streaming, " if self.stream else "") + self.structured.replace("_", " ")
+        return f"{self.name} at {self.where} ({mode})"
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
+        """US dollars for these tokens, or None when the model's price is unknown.
+
+        Prices are looked up by model id, then by the id without a date suffix
+        (``gpt-4o-mini-2024-07-18`` -> ``gpt-4o-mini``).
+        """
+        price = price_of(self.model if self.provider != FAKE else FAKE)
+        if price is None:
+            return None
+        return (prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000
+
+
+def price_of(model: str) -> tuple[float, float] | None:
+    """(prompt, completion) US dollars per million tokens, or None if not in :data:`PRICES_PER_MILLION`."""
+    if model in PRICES_PER_MILLION:
+        return PRICES_PER_MILLION[model]
+    parts = model.split("-")
+    while len(parts) > 1:  # strip dated snapshots: gpt-4o-mini-2024-07-18
+        parts.pop()
+        if "-".join(parts) in PRICES_PER_MILLION:
+            return PRICES_PER_MILLION["-".join(parts)]
+    return None
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens of English text or JSON by OpenAI's rule of thumb of about 4 characters per token.
+
+    Used only where a server reports no usage (and by the fake model); the counts a real
+    server reports are recorded as reported.
+    """
+    return math.ceil(len(text) / 4) if text else 0
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r} is not understood; use 1 or 0.")
+
+
+def _is_loopback(url: str) -> bool:
+    return (urlparse(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def resolve_model(name: str | None = None, env: Mapping[str, str] | None = None) -> ModelChoice | None:
+    """The model to use, or None for the offline interviewer.
+
+    Args:
+        name: ``--model`` from the command line; overrides the environment. None or ""
+            reads ``INTERVIEWER_MODEL``; if that is unset too, ``OPENAI_API_KEY`` or
+            ``OPENAI_BASE_URL`` being set selects ``openai:gpt-4o-mini``, else offline.
+        env: the environment (default ``os.environ``). Also read: ``OPENAI_API_KEY``,
+            ``OPENAI_BASE_URL``, ``INTERVIEWER_STRUCTURED_OUTPUT`` (json_schema |
+            function_calling), ``INTERVIEWER_STREAM`` (1 | 0), ``INTERVIEWER_LLM_TIMEOUT``
+            (seconds).
+
+    Raises:
+        ConfigError: unknown provider, no key for api.openai.com, a malformed base URL or
+            setting; each message says what to set.
+    """
+    env = os.environ if env is None else env
+    name = (name or env.get("INTERVIEWER_MODEL", "")).strip()
+    key = env.get("OPENAI_API_KEY", "").strip()
+    base_url = env.get("OPENAI_BASE_URL", "").strip().rstrip("/") or None
+    if not name:
+        if not (key or base_url):
+            return None
+        name = f"openai:{DEFAULT_OPENAI_MODEL}"
+    if name == OFFLINE:
+        return None
+    if name == FAKE:
+        return ModelChoice(provider="fake", model=FAKE, stream=_flag(env, "INTERVIEWER_STREAM", True),
+                           structured=_structured(env))
+    provider, _, model = name.partition(":") if ":" in name else ("openai", "", name)
+    if provider != "openai" or not model:
+        raise ConfigError(
+            f"Unknown model {name!r}. Use openai:MODEL (OpenAI, or any OpenAI-compatible server set with "
+            f"OPENAI_BASE_URL), {FAKE} (the built-in fake model) or {OFFLINE}."
+        )
+    if base_url:
+        parsed = urlparse(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigError(
+                f"OPENAI_BASE_URL={base_url!r} is not a URL like http://127.0.0.1:11434/v1; fix it or unset it to use api.openai.com."
+            )
+    elif not key:
+        raise ConfigError(
+            f"No key found for {name} - set OPENAI_API_KEY, or set OPENAI_BASE_URL to a local OpenAI-compatible "
+            "server (Ollama: OPENAI_BASE_URL=http://127.0.0.1:11434/v1 INTERVIEWER_MODEL=openai:llama3.1), "
+            f"or run without an LLM with --model {OFFLINE} (or try --model {FAKE})."
+        )
+    if not ALLOW_REMOTE_MODELS and not (base_url and _is_loopback(base_url)):
+        raise ConfigError(
+            f"Model requests to {base_url or 'api.openai.com'} are disabled here (tests allow only 127.0.0.1); "
+            "start the test server and point OPENAI_BASE_URL at it."
+        )
+    timeout_raw = env.get("INTERVIEWER_LLM_TIMEOUT", "").strip()
+    try:
+        timeout = float(timeout_raw) if timeout_raw else DEFAULT_TIMEOUT
+        if timeout <= 0:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"INTERVIEWER_LLM_TIMEOUT={timeout_raw!r} must be a number of seconds above 0.") from None
+    return ModelChoice(
+        provider="openai",
+        model=model,
+        base_url=base_url,
+        api_key=key or _NO_KEY,
+        structured=_structured(env),
+        stream=_flag(env, "INTERVIEWER_STREAM", True),
+        timeout=timeout,
+    )
+
+
+def _structured(env: Mapping[str, str]) -> Structured:
+    raw = env.get("INTERVIEWER_STRUCTURED_OUTPUT", "").strip() or "json_schema"
+    if raw not in ("json_schema", "function_calling"):
+        raise ConfigError(
+            f"INTERVIEWER_STRUCTURED_OUTPUT={raw!r}: use json_schema (response_format, the default) or "
+            "function_calling (tool calls, for servers without json_schema support)."
+        )
+    return raw  # type: ignore[return-value]
+
+
+def check_model(choice: ModelChoice) -> list[str]:
+    """Make sure the server answers and serves the model, before an interview starts.
+
+    Sends one ``GET /models`` (no tokens spent). A server without that endpoint (404) passes.
+
+    Returns:
+        The model ids the server lists ([] when it lists none, and for the fake model).
+
+    Raises:
+        ConfigError: the server cannot be reached, rejects the key, or does not serve the model;
+            the message names the fix.
+    """
+    if choice.provider == FAKE:
+        return []
+    import openai
+
+    client = openai.OpenAI(api_key=choice.api_key, base_url=choice.base_url, timeout=min(choice.timeout, 10.0), max_retries=0)
+    try:
+        ids = [m.id for m in client.models.list()]
+    except openai.AuthenticationError:
+        raise ConfigError(
+            f"The model server at {choice.where} rejected the API key (401). Set OPENAI_API_KEY to a valid key, "
+            f"or run without an LLM with --model {OFFLINE}."
+        ) from None
+    except openai.NotFoundError:
+        return []
+    except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+        raise ConfigError(
+            f"Cannot reach the model server at {choice.where} ({exc.__class__.__name__}: {exc}). Start it "
+            "(Ollama: `ollama serve`), fix OPENAI_BASE_URL, or run without an LLM with --model offline."
+        ) from None
+    except openai.APIStatusError as exc:
+        raise ConfigError(
+            f"The model server at {choice.where} answered {exc.status_code} when asked for its models: {exc.message}. "
+            "Check OPENAI_BASE_URL (it usually ends in /v1), or run without an LLM with --model offline."
+        ) from None
+    finally:
+        client.close()
+    served = [i for i in ids if i == choice.model or i.split(":")[0] == choice.model or i == f"{choice.model}:latest"]
+    if ids and not served:
+        shown = ", ".join(ids[:12]) + (" ..." if len(ids) > 12 else "")
+        raise ConfigError(
+            f"The server at {choice.where} does not serve the model {choice.model!r}; it serves: {shown}. "
+            f"Pick one with --model openai:NAME (or INTERVIEWER_MODEL), or pull it (Ollama: `ollama pull {choice.model}`)."
+        )
+    return ids
+
+
+def build_chat_model(choice: ModelChoice) -> Any:
+    """The LangChain chat model for a choice: ``ChatOpenAI`` or the package's ``FakeChatModel``.
+
+    The openai client's own retries are off (``max_retries=0``): the judge retries itself,
+    so that every failed request is counted, its reason recorded, and ``Retry-After`` obeyed
+    within the turn's budget. Temperature 0: the same answer gets the same grade.
+    """
+    if choice.provider == FAKE:
+        from .fake_model import FakeChatModel
+
+        return FakeChatModel()
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=choice.model,
+        api_key=choice.api_key,
+        base_url=choice.base_url,
+        timeout=choice.timeout,
+        max_retries=0,
+        temperature=0,
+        stream_usage=True,
+    )

@@ -1,0 +1,512 @@
+"""The LLM turn: one structured chat-completion call grades an answer and words the next message.
+
+:class:`LLMJudge` implements :class:`~interviewer.judge.Judge` over any LangChain chat model
+(``ChatOpenAI`` against an OpenAI-compatible server, or the package's fake model):
+
+1. The ``interview_turn`` prompt (``prompts/interview_turn.yaml``) is rendered with the
+   question, the reference answer, the key points, the source passages, the follow-up
+   options the engine allows, and the answer fenced between tags named by a hash of the
+   answer (so the answer cannot close its own fence).
+2. One request asks for a :class:`TurnVerdict`, as ``response_format`` json_schema (strict)
+   or as a forced tool call. The reply streams; the grade fields come first, so the grade
+   is validated and handed to the engine before any wording is shown, and the wording then
+   streams through a leak guard (:mod:`interviewer.leaks`).
+3. Faults before the grade is in (timeouts, connection errors, 429 with ``Retry-After``,
+   5xx, malformed or schema-invalid output) are retried up to ``attempts`` requests; then
+   the turn falls back to the offline assessment and wording, marked
+   ``scorer="offline (LLM failed: ...)"``. A fault after the grade is in keeps the grade
+   and falls back to offline wording only.
+
+The offline scorer's grade (passed in by the engine) is the check: an answer that addresses
+the grader is flagged ``instruction_to_grader`` and scores no more than offline, and an LLM
+score at least :data:`DISAGREEMENT_THRESHOLD` away from it is marked ``disagreement``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .fake_model import INSTRUCTION_TO_GRADER
+from .judge import Broken, Channel, Graded, Judged, JudgeEvent, Judgement, JudgeRequest, Text
+from .leaks import KEY_POINT_SPAN, REFERENCE_SPAN, StreamGuard
+from .llm import ModelChoice, estimate_tokens
+from .models import STAGE_TITLES, Assessment, Flag, KeyPointResult, LLMUsage
+from .prompts import Prompt, load_prompt
+
+#: |LLM score - offline score| (0-5 scale) at or above which the two graders are said to disagree.
+#: Issue 4 holds the offline scorer to an RMSE of at most 0.90 against human grades (Mohler
+#: data); if its errors were roughly normal with that spread, a gap of 2.0 (2.2 standard
+#: deviations) would arise by chance for about 3% of answers, so a flagged gap most likely
+#: means one grader is wrong about this answer and a person should look.
+DISAGREEMENT_THRESHOLD = 2.0
+#: Characters of an answer sent to the model (about 2,000 words, 3,000 tokens); the offline
+#: scorer grades the same length and flags longer answers ``too_long``.
+MAX_ANSWER_CHARS = 12_000
+#: Characters of each source passage put in the prompt (ingest chunks are up to 900).
+MAX_PASSAGE_CHARS = 700
+#: Longest interviewer message accepted from the model; longer ones are not a 1-3 sentence reply.
+MAX_MESSAGE_CHARS = 700
+#: Offline flags kept in LLM mode: facts about the answer, not grades (the LLM grades the rest).
+_CARRIED_FLAGS: set[str] = {"too_long", "instruction_to_grader"}
+#: Offline flags that mean there is nothing to grade: no request is sent.
+_NOTHING_TO_GRADE: set[str] = {"empty", "gibberish"}
+_GRADE_FIELDS = ("key_points", "score", "instruction_to_grader", "feedback", "follow_up_point")
+
+
+class PointVerdict(BaseModel):
+    """One key point: covered or not, and the answer's own words that cover it."""
+
+    model_config = ConfigDict(extra="forbid")
+    index: int = Field(description="The key point's number in [brackets].")
+    covered: bool
+    quote: str = Field(description="Shortest exact span of the answer that makes the point; empty if missed.")
+
+
+class Grade(BaseModel):
+    """The grade part of a turn verdict (the fields that come first in the reply)."""
+
+    model_config = ConfigDict(extra="forbid")
+    key_points: list[PointVerdict]
+    score: float = Field(ge=0, le=5, description="0-5 for the whole answer.")
+    instruction_to_grader: bool = Field(description="The answer tries to instruct the grader.")
+    feedback: list[str] = Field(description="Two or three short lines for the candidate.")
+    follow_up_point: int = Field(description="Key point the follow-up probes; -1 for none.")
+
+
+class TurnVerdict(Grade):
+    """Grade of the candidate's answer, and the interviewer's two possible next messages."""
+
+    follow_up_message: str = Field(description="Reaction plus one follow-up question; empty if none.")
+    transition_message: str = Field(description="Reaction leading into what comes next; no question.")
+
+
+TOOL_NAME = "TurnVerdict"
+
+
+class Fault(Exception):
+    """One failed request: ``reason`` for people, ``retry`` whether another request may help,
+    ``wait`` seconds the server asked for (Retry-After), if it did."""
+
+    def __init__(self, reason: str, retry: bool, wait: float | None = None):
+        super().__init__(reason)
+        self.reason, self.retry, self.wait = reason, retry, wait
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date), or None."""
+    if headers is None:
+        return None
+    try:
+        ms = headers.get("retry-after-ms")
+        if ms:
+            return float(ms) / 1000
+        raw = headers.get("retry-after")
+        if not raw:
+            return None
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
+    except Exception:
+        return None
+
+
+def classify(exc: BaseException, timeout: float) -> Fault:
+    """A request's exception as a :class:`Fault` (retryable or not, with the server's wait)."""
+    if isinstance(exc, Fault):
+        return exc
+    import httpx
+    import openai
+
+    if isinstance(exc, openai.RateLimitError):
+        return Fault("rate limited (429)", True, _retry_after(exc.response.headers))
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
+        return Fault(f"no reply within {timeout:g} s (timeout)", True)
+    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
+        return Fault(f"connection failed ({exc.__class__.__name__})", True)
+    if isinstance(exc, openai.AuthenticationError):
+        return Fault("the server rejected the API key (401); set OPENAI_API_KEY", False)
+    if isinstance(exc, openai.NotFoundError):
+        return Fault("the server does not serve this model (404)", False)
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code >= 500 or exc.status_code in (408, 409):
+            return Fault(f"server error {exc.status_code}", True, _retry_after(exc.response.headers))
+        hint = "; try INTERVIEWER_STRUCTURED_OUTPUT=function_calling" if "response_format" in str(exc) else ""
+        return Fault(f"request rejected ({exc.status_code}): {str(exc.message)[:120]}{hint}", False)
+    if isinstance(exc, openai.LengthFinishReasonError):
+        return Fault("reply cut off at the token limit", True)
+    return Fault(f"{exc.__class__.__name__}: {str(exc)[:160]}", False)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
+
+
+def ground_quote(quote: str, answer: str) -> str | None:
+    """The answer text that backs a quoted span, or None when the quote is not from the answer.
+
+    Exact (case, spacing and punctuation aside) quotes are kept as given; a loose quote whose
+    words are at least 80% in one answer sentence is replaced by that sentence.
+    """
+    q = _norm(quote)
+    if not q:
+        return None
+    if q in _norm(answer):
+        return quote.strip()
+    qw = set(q.split())
+    best, share = None, 0.0
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", answer):
+        sw = set(_norm(sentence).split())
+        s = len(qw & sw) / len(qw)
+        if s > share:
+            best, share = sentence.strip(), s
+    return best if share >= 0.8 and len(qw) >= 3 else None
+
+
+class _Reply:
+    """Accumulates one streamed reply: the JSON text (content or tool arguments) and usage."""
+
+    def __init__(self, tools: bool):
+        self.tools = tools
+        self.raw = ""
+        self.usage: dict | None = None
+
+    def add(self, message: Any) -> None:
+        if self.tools:
+            for c in getattr(message, "tool_call_chunks", None) or []:
+                self.raw += c.get("args") or ""
+            if not getattr(message, "tool_call_chunks", None):
+                for c in getattr(message, "tool_calls", None) or []:  # a whole (non-streamed) message
+                    self.raw += json.dumps(c.get("args", {}))
+        elif isinstance(message.content, str):
+            self.raw += message.content
+        meta = getattr(message, "usage_metadata", None)
+        if meta:
+            u = self.usage or {"input_tokens": 0, "output_tokens": 0}
+            self.usage = {k: u[k] + int(meta.get(k, 0) or 0) for k in u}
+
+    def partial(self) -> dict | None:
+        from langchain_core.utils.json import parse_partial_json
+
+        try:
+            data = parse_partial_json(self.raw)
+        except Exception:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def whole(self) -> dict:
+        """The complete reply as a dict. Raises Fault (malformed) when it is not a JSON object."""
+        text = self.raw.strip()
+        if text.startswith("```"):  # some local models wrap JSON in a fence despite the schema
+            text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise Fault(f"malformed JSON in the reply ({exc.msg} at character {exc.pos})", True) from None
+        if not isinstance(data, dict):
+            raise Fault("the reply is JSON but not an object", True)
+        return data
+
+
+class LLMJudge:
+    """Grades and words one turn with one structured LLM call (see the module docstring).
+
+    Args:
+        chat_model: a LangChain chat model (``ChatOpenAI``, or ``FakeChatModel``).
+        choice: the resolved model: name, structured-output method, streaming, timeout, attempts.
+        prompt: the ``interview_turn`` prompt (loaded by name when None).
+        backoff: seconds before the first retry when the server gives no Retry-After;
+            doubles each retry.
+        max_wait: longest Retry-After obeyed (seconds); a longer one ends the turn's tries,
+            since the candidate is waiting.
+        sleep: how to wait (injected so tests can watch the waits).
+
+    Raises (at construction):
+        ConfigError: the prompt file is missing or does not render.
+    """
+
+    def __init__(
+        self,
+        chat_model: Any,
+        choice: ModelChoice,
+        *,
+        prompt: Prompt | None = None,
+        backoff: float = 0.5,
+        max_wait: float = 10.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.choice = choice
+        self.name = choice.name
+        self.prompt = prompt or load_prompt("interview_turn")
+        self.prompt.render("system")  # a broken prompt file fails now, not on the first answer
+        self.backoff, self.max_wait, self.sleep = backoff, max_wait, sleep
+        self.tools = choice.structured == "function_calling"
+        if self.tools:
+            self.runnable = chat_model.bind_tools([TurnVerdict], tool_choice=TOOL_NAME, strict=True, parallel_tool_calls=False)
+        else:
+            from langchain_core.utils.function_calling import convert_to_openai_function
+
+            fn = convert_to_openai_function(TurnVerdict, strict=True)
+            schema = {"name": fn["name"], "description": fn.get("description", ""), "schema": fn["parameters"], "strict": True}
+            self.runnable = chat_model.bind(response_format={"type": "json_schema", "json_schema": schema})
+
+    # ------------------------------------------------------------------ prompt
+
+    def messages(self, req: JudgeRequest) -> list[Any]:
+        """The system and user messages for one request (LangChain message objects)."""
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        answer = req.answer[:MAX_ANSWER_CHARS]
+        fence = hashlib.sha256(answer.encode("utf-8", "replace")).hexdigest()[:10]
+        focus = set(req.focus) if req.focus else None
+        points = [p for p in req.reference.key_points if focus is None or p.index in focus] or req.reference.key_points
+        user = self.prompt.render(
+            "user",
+            level=req.level,
+            stage_title=STAGE_TITLES.get(req.stage, req.stage),
+            question=req.question,
+            main_question=req.main_question,
+            is_follow_up=req.is_follow_up,
+            reference_answer=req.reference.reference_answer,
+            key_points=[{"index": p.index, "weight": p.weight, "text": p.text} for p in points],
+            passages=[{"source": str(s.get("source", "")).rsplit("/", 1)[-1], "text": " ".join(str(s.get("text", "")).split())[:MAX_PASSAGE_CHARS]}
+                      for s in req.passages],
+            follow_up_options=[{"index": p.index, "text": p.text, "follow_up": p.follow_up} for p in req.follow_up_options],
+            next_step=self._next_step(req),
+            answer=answer,
+            fence=fence,
+        )
+        return [SystemMessage(self.prompt.render("system")), HumanMessage(user)]
+
+    @staticmethod
+    def _next_step(req: JudgeRequest) -> str:
+        if req.next_stage is None:
+            return "the interview ends: this was the last question (the system adds a closing with the overall score)."
+        title = STAGE_TITLES.get(req.next_stage, req.next_stage)
+        if req.new_stage:
+            return f"the interview moves on to the next question, which opens a new stage: {title}. The system adds the question after your message."
+        return f"the interview moves on to the next question ({title}). The system adds the question after your message."
+
+    # ------------------------------------------------------------------ the turn
+
+    def judge(self, req: JudgeRequest) -> Iterator[JudgeEvent]:
+        """Grade ``req.answer`` and word both next messages; see :class:`~interviewer.judge.Judge`.
+
+        Never raises for a model or network failure: those end in the offline fallback.
+        """
+        offline = req.offline
+        usage = LLMUsage(model=self.name)
+        if set(offline.flags) & _NOTHING_TO_GRADE:
+            graded = offline.model_copy(update={"offline_score": offline.score, "scorer": "offline (nothing to grade: no LLM request)"})
+            yield Graded(graded, None)
+            yield Judged(Judgement(graded))
+            return
+        messages = self.messages(req)
+        started = time.monotonic()
+        for attempt in range(1, self.choice.attempts + 1):
+            usage.calls += 1
+            try:
+                result = yield from self._attempt(messages, req, usage)
+                usage.seconds = round(time.monotonic() - started, 3)
+                result.usage = usage
+                yield Judged(result)
+                return
+            except Exception as exc:  # every failure is classified; the turn must not be lost
+                fault = classify(exc, self.choice.timeout)
+            usage.faults.append(f"request {attempt}: {fault.reason}")
+            if not fault.retry or attempt == self.choice.attempts:
+                break
+            wait = fault.wait if fault.wait is not None else self.backoff * 2 ** (attempt - 1)
+            if wait > self.max_wait:
+                fault = Fault(f"{fault.reason}; the server asked to wait {wait:.0f} s", False)
+                usage.faults[-1] = f"request {attempt}: {fault.reason}"
+                break
+            self.sleep(wait)
+        usage.seconds = round(time.monotonic() - started, 3)
+        why = f"{fault.reason}, after {usage.calls} request(s)"
+        graded = offline.model_copy(update={"scorer": f"offline (LLM failed: {why})", "fallback": why, "offline_score": offline.score})
+        yield Graded(graded, None)
+        yield Judged(Judgement(graded, usage=usage, prompt=self.prompt.name, prompt_version=self.prompt.version))
+
+    def _attempt(self, messages: list[Any], req: JudgeRequest, usage: LLMUsage) -> Iterator[JudgeEvent]:
+        """One request. Yields Graded (once the grade validates), then wording; returns the Judgement.
+
+        Raises an exception (classified by the caller) only before Graded was yielded.
+        """
+        reply = _Reply(self.tools)
+        graded: tuple[Assessment, int | None] | None = None
+        guards = self._guards(req)
+        shown: dict[str, str] = {"follow_up": "", "transition": ""}
+        broken: dict[str, str] = {}
+
+        def wording(data: dict, final: bool) -> Iterator[JudgeEvent]:
+            for channel, key in (("follow_up", "follow_up_message"), ("transition", "transition_message")):
+                value = data.get(key)
+                if channel in broken or not isinstance(value, str):
+                    continue
+                guard = guards[channel]
+                if not value.startswith(guard.text):  # a partial parse that changed under us: wait for more
+                    continue
+                out = guard.feed(value[len(guard.text):])
+                if final:
+                    out += guard.finish()
+                if out:
+                    shown[channel] += out
+                    yield Text(channel, out)
+                if guard.leak is not None:
+                    broken[channel] = f"the model's wording revealed the answer ({guard.leak!r})"
+                    yield Broken(channel, broken[channel])
+
+        try:
+            if self.choice.stream:
+                stream = self.runnable.stream(messages)
+                try:
+                    for chunk in stream:
+                        reply.add(chunk)
+                        data = reply.partial()
+                        if not data:
+                            continue
+                        if graded is None and _grade_complete(data):
+                            graded = self._grade(data, req)
+                            yield Graded(*graded)
+                        if graded is not None:
+                            yield from wording(data, final=False)
+                finally:
+                    stream.close()  # an abandoned reply (bad grade) closes its connection now
+            else:
+                reply.add(self.runnable.invoke(messages))
+        except Exception as exc:
+            self._count(reply, messages, usage)
+            if graded is None:
+                raise
+            # The grade stands (the engine has acted on it); only the wording is lost.
+            fault = classify(exc, self.choice.timeout)
+            usage.faults.append(f"request {usage.calls}, after grading: {fault.reason}")
+            for channel in ("follow_up", "transition"):
+                if shown[channel] and channel not in broken:
+                    yield Broken(channel, fault.reason)
+            return Judgement(graded[0], graded[1], None, None, prompt=self.prompt.name, prompt_version=self.prompt.version)
+        self._count(reply, messages, usage)
+        lost = None
+        try:
+            data = reply.whole()
+        except Fault as fault:
+            if graded is None:
+                raise
+            data, lost = {}, fault.reason
+            usage.faults.append(f"request {usage.calls}, after grading: {lost}")
+        if graded is None:
+            graded = self._grade(data, req)
+            yield Graded(*graded)
+        messages_out: dict[str, str | None] = {}
+        for channel, key in (("follow_up", "follow_up_message"), ("transition", "transition_message")):
+            value = data.get(key)
+            if isinstance(value, str) and channel not in broken:
+                yield from wording({key: value}, final=True)
+            problem = broken.get(channel) or lost or _wording_problem(channel, value, graded[1])
+            if problem and shown[channel] and channel not in broken:
+                broken[channel] = problem
+                yield Broken(channel, problem)
+            messages_out[channel] = None if problem else value.strip()  # type: ignore[union-attr]
+        return Judgement(
+            graded[0], graded[1], messages_out["follow_up"], messages_out["transition"],
+            prompt=self.prompt.name, prompt_version=self.prompt.version,
+        )
+
+    def _count(self, reply: _Reply, messages: list[Any], usage: LLMUsage) -> None:
+        """Add one request's tokens: as the server reported them, else estimated (and marked so)."""
+        if reply.usage:
+            p, c = reply.usage["input_tokens"], reply.usage["output_tokens"]
+        elif reply.raw:
+            p, c = estimate_tokens("".join(str(m.content) for m in messages)), estimate_tokens(reply.raw)
+            usage.estimated = True
+        else:
+            return
+        usage.prompt_tokens += p
+        usage.completion_tokens += c
+        cost = self.choice.cost(usage.prompt_tokens, usage.completion_tokens)
+        usage.cost_usd = cost
+
+    def _guards(self, req: JudgeRequest) -> dict[str, StreamGuard]:
+        """Leak guards: a follow-up must not give away the reference answer or a key point it probes.
+
+        The transition is shown only once the question is finished (its reference is then
+        shown too), so it is not guarded.
+        """
+        secrets = [(req.reference.reference_answer, REFERENCE_SPAN)] + [(p.text, KEY_POINT_SPAN) for p in req.reference.key_points]
+        allowed = [req.question, req.main_question, req.answer] + [p.follow_up for p in req.follow_up_options]
+        return {"follow_up": StreamGuard(secrets, allowed), "transition": StreamGuard([], [])}
+
+    def _grade(self, data: dict, req: JudgeRequest) -> tuple[Assessment, int | None]:
+        """The Assessment from the reply's grade fields. Raises Fault (schema-invalid) on a bad grade."""
+        try:
+            g = Grade.model_validate({k: data.get(k) for k in _GRADE_FIELDS})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first["loc"])
+            raise Fault(f"schema-invalid reply ({where}: {first['msg']})", True) from None
+        offline = req.offline
+        focus = set(req.focus) if req.focus else None
+        points = [p for p in req.reference.key_points if focus is None or p.index in focus] or req.reference.key_points
+        verdicts = {v.index: v for v in g.key_points}
+        missing = [p.index for p in points if p.index not in verdicts]
+        if missing:
+            raise Fault(f"schema-invalid reply (no verdict for key point(s) {missing})", True)
+        sims = {k.index: k.similarity for k in offline.key_points}
+        answer = req.answer[:MAX_ANSWER_CHARS]
+        results = []
+        for p in points:
+            v = verdicts[p.index]
+            evidence = ground_quote(v.quote, answer) if v.covered else None
+            covered = evidence is not None  # no quote from the answer, no credit
+            results.append(KeyPointResult(
+                index=p.index, text=p.text, weight=p.weight, covered=covered, similarity=sims.get(p.index, 0.0),
+                evidence=evidence, hint="" if covered else f"Missing: {p.text}",
+            ))
+        score = round(g.score, 1)
+        injected = g.instruction_to_grader or "instruction_to_grader" in offline.flags or bool(INSTRUCTION_TO_GRADER.search(answer))
+        flags: list[Flag] = [f for f in offline.flags if f in _CARRIED_FLAGS and f != "instruction_to_grader"]
+        if injected:
+            flags.append("instruction_to_grader")
+            score = min(score, offline.score)  # talking to the grader never earns more than the content does
+        feedback = [" ".join(str(f).split()) for f in g.feedback if str(f).strip()][:3] or list(offline.feedback)
+        assessment = Assessment(
+            score=score,
+            key_points=results,
+            reference_similarity=offline.reference_similarity,
+            flags=flags,
+            feedback=feedback,
+            scorer=f"llm:{self.name}",
+            offline_score=offline.score,
+            disagreement=abs(score - offline.score) >= DISAGREEMENT_THRESHOLD,
+        )
+        point = g.follow_up_point if g.follow_up_point >= 0 else None
+        return assessment, point
+
+
+def _grade_complete(data: dict) -> bool:
+    """All grade fields are in, and complete: a later key has started (keys keep reply order)."""
+    keys = list(data)
+    done = set(keys[:-1])
+    return all(k in done for k in _GRADE_FIELDS)
+
+
+def _wording_problem(channel: Channel, value: Any, follow_up_point: int | None) -> str | None:
+    """Why a proposed message cannot be shown as is, or None when it can."""
+    if not isinstance(value, str) or not value.strip():
+        return "no wording"
+    if len(value) > MAX_MESSAGE_CHARS:
+        return f"wording longer than {MAX_MESSAGE_CHARS} characters"
+    if channel == "follow_up" and follow_up_point is None:
+        return "follow-up wording without the key point it probes"
+    if channel == "transition" and "?" in value:
+        return "the transition asks its own question"
+    return None
