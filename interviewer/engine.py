@@ -270,6 +270,7 @@ class InterviewEngine:
             yield step
             return
 
+        next_stage = self._next_stage(config, turns)
         request = JudgeRequest(
             answer=text,
             question=turn.question,
@@ -279,8 +280,8 @@ class InterviewEngine:
             focus=focus,
             passages=self._passages(reference),
             follow_up_options=self._follow_up_options(config, turns, turn, reference.key_points),
-            next_stage=self._next_stage(config, turns),
-            new_stage=self._next_stage(config, turns) not in (None, turn.stage),
+            next_stage=next_stage,
+            new_stage=next_stage not in (None, turn.stage),
             level=config.level,
             stage=turn.stage,
         )

@@ -210,7 +210,7 @@ class _Reply:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise Fault(f"malformed JSON in the reply ({exc.msg} at character {exc.pos})", True) from None
+            raise Fault(f"malformed JSON in the reply ({exc.msg}, character {exc.pos})", True) from None
         if not isinstance(data, dict):
             raise Fault("the reply is JSON but not an object", True)
         return data

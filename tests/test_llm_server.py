@@ -168,6 +168,17 @@ def test_persistent_fault_falls_back_to_offline_and_loses_nothing(runtime, serve
     assert "failed request(s)" in to_markdown(rt.engine.report(sid), rt.store.turns(sid))
 
 
+def test_a_retry_after_longer_than_the_candidate_should_wait_falls_back_at_once(runtime, server, monkeypatch):
+    rt = llm_runtime(runtime, server, monkeypatch)
+    sid, pending = one_question(rt)
+    server.retry_after = "120"
+    server.faults.append("429")
+    t0 = time.monotonic()
+    _, step = play(rt, sid, answer_for(rt, pending))
+    assert time.monotonic() - t0 < 30 and len(server.requests) == 1
+    assert "the server asked to wait 120 s" in step.answered.assessment.scorer
+
+
 @pytest.mark.parametrize("fault", ["disconnect", "stall"])
 def test_stream_that_breaks_after_grading_keeps_the_grade_and_words_offline(runtime, server, monkeypatch, fault):
     rt = llm_runtime(runtime, server, monkeypatch)
