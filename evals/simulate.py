@@ -231,10 +231,9 @@ def main(argv: list[str] | None = None) -> int:
                            max_follow_ups=args.follow_ups, seed=args.seed)
 
     def engine_for() -> InterviewEngine:
-        # A fresh in-memory store per persona: no past session steers question choice.
-        from interviewer.scoring import OfflineScorer
-
-        return InterviewEngine(rt.kb, OfflineScorer(rt.embedder), OfflineVoice(), SessionStore(":memory:"),
+        # The runtime's scorer and judge, and a fresh in-memory store per persona: no past
+        # session steers question choice.
+        return InterviewEngine(rt.kb, rt.engine.scorer, OfflineVoice(), SessionStore(":memory:"),
                                rt.taxonomy.topic_name, judge=rt.judge)
 
     runs, checks = simulate(engine_for, config, args.personas.split(","))

@@ -11,7 +11,6 @@ import pytest
 from interviewer.engine import InterviewEngine
 from interviewer.models import SessionConfig
 from interviewer.runtime import Runtime
-from interviewer.scoring import OfflineScorer
 from interviewer.store import SessionStore
 from interviewer.voice import OfflineVoice
 
@@ -32,7 +31,8 @@ CONFIG = SessionConfig(level="mid", stages=["ml_fundamentals", "mlops"], questio
 
 
 def engines(rt: Runtime):
-    return lambda: InterviewEngine(rt.kb, OfflineScorer(rt.embedder), OfflineVoice(), SessionStore(":memory:"),
+    # the runtime's own scorer and judge; a fresh store per interview
+    return lambda: InterviewEngine(rt.kb, rt.engine.scorer, OfflineVoice(), SessionStore(":memory:"),
                                    rt.taxonomy.topic_name, judge=rt.judge)
 
 
