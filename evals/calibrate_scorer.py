@@ -1,11 +1,14 @@
-"""Calibrate the offline scorer's thresholds on the question bank.
+"""Calibrate the offline scorer's off-topic thresholds on the question bank.
 
-For each question it embeds the reference answer's sentences and measures, per key point,
-the best sentence similarity (a correct answer: should be covered) and the best similarity
-of sentences from a reference answer on a *different topic* (should not be). It prints the
-percentiles of both, and the scores of strong / partial / weak / off-topic answers, which
-is where COVER_THRESHOLD, KP_LOW/KP_HIGH and the off-topic thresholds in
-interviewer/scoring.py come from.
+For each question it compares on-topic answers (one or two sentences of its own reference
+answer: short, partial, but about the question) with answers to a question on another topic
+(that question's reference answer; another taxonomy category, as in evals/adversarial.py),
+and prints:
+
+- for the relative rule, the margin by which the nearest other-topic reference is closer to
+  the answer than this question's own (OFF_TOPIC_RULES must sit above what on-topic answers
+  reach and below what answers to other questions reach);
+- how many of each kind each rule flags, and the scores they get.
 
     python evals/calibrate_scorer.py [--bank knowledge/bank]
 """
@@ -13,76 +16,69 @@ interviewer/scoring.py come from.
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from interviewer.bank import load_bank
-from interviewer.config import KNOWLEDGE_DIR
-from interviewer.embeddings import get_embeddings
-from interviewer.models import Reference, RubricPoint
-from interviewer.scoring import OfflineScorer, split_sentences
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from adversarial import build_references, index_of  # noqa: E402  (evals/adversarial.py)
 
-VAGUE = "It depends on the data and the model, so you should try a few things and see what works best."
+from interviewer.bank import load_bank  # noqa: E402
+from interviewer.config import KNOWLEDGE_DIR  # noqa: E402
+from interviewer.embeddings import get_embeddings  # noqa: E402
+from interviewer.scoring import OfflineScorer, split_sentences  # noqa: E402
 
 
-def pct(xs, ps=(5, 10, 25, 50, 75, 90, 95)) -> str:
-    return "  ".join(f"p{p}={np.percentile(xs, p):.2f}" for p in ps)
+def pct(xs, ps=(1, 5, 25, 50, 75, 95, 99)) -> str:
+    return "  ".join(f"p{p}={np.percentile(xs, p):+.2f}" for p in ps)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bank", type=Path, default=KNOWLEDGE_DIR / "bank")
+    ap.add_argument("--limit", type=int, default=200, help="questions to sample (default 200)")
+    ap.add_argument("--dump", type=Path, default=None, help="write every answer's signals (JSON) here")
     args = ap.parse_args()
     bank = load_bank(args.bank, KNOWLEDGE_DIR / "taxonomy.yaml")
     emb = get_embeddings("")
-    scorer = OfflineScorer(emb)
+    refs = build_references(bank, emb)
+    index = index_of(refs)
+    scorer = OfflineScorer(emb, index=index)
     rng = random.Random(0)
-    refs = []
-    for q in bank.questions:
-        kp = emb.encode([k.text for k in q.key_points])
-        r, qv = emb.encode([q.reference_answer, q.text])
-        refs.append(Reference(
-            question_id=q.id, question_text=q.text, topic=q.topic, reference_answer=q.reference_answer,
-            key_points=[RubricPoint(index=i, text=k.text, weight=k.weight, follow_up=k.follow_up, embedding=v.tolist())
-                        for i, (k, v) in enumerate(zip(q.key_points, kp))],
-            reference_embedding=r.tolist(), question_embedding=qv.tolist()))
-    own, other = [], []
-    scores = {"strong": [], "partial": [], "weak": [], "off_topic": [], "question_copy": []}
-    for ref in refs:
-        others = [o for o in refs if o.topic != ref.topic]
-        o = rng.choice(others)
-        kp = np.array([p.embedding for p in ref.key_points])
-        s_own = emb.encode(split_sentences(ref.reference_answer))
-        s_oth = emb.encode(split_sentences(o.reference_answer))
-        own += list((s_own @ kp.T).max(axis=0))
-        other += list((s_oth @ kp.T).max(axis=0))
+    margins = {"on_topic_1": [], "on_topic_2": [], "other_question": []}
+    rows = []
+    category = {t.id: t.category for t in bank.taxonomy.topics}
+    flagged = {k: 0 for k in margins}
+    scores = {k: [] for k in margins}
+    for ref in rng.sample(refs, min(args.limit, len(refs))):
         sents = split_sentences(ref.reference_answer)
-        scores["strong"].append(scorer.score(ref.reference_answer, ref).score)
-        scores["partial"].append(scorer.score(" ".join(sents[:2]), ref).score)
-        scores["weak"].append(scorer.score(VAGUE, ref).score)
-        scores["off_topic"].append(scorer.score(o.reference_answer, ref).score)
-        scores["question_copy"].append(scorer.score(ref.question_text, ref).score)
-    print(f"{len(refs)} questions, {len(own)} key points")
-    print("key point vs own reference sentences:   ", pct(own))
-    print("key point vs other-topic sentences:     ", pct(other))
-    for k, v in scores.items():
-        print(f"score {k:14}", pct(v))
-    for label, same in (("same stage", True), ("other stage", False)):
-        flagged, worst, n = 0, 0.0, 0
-        for ref in refs:
-            stage = bank.by_id(ref.question_id).stage
-            pool = [o for o in refs if o.topic != ref.topic and (bank.by_id(o.question_id).stage == stage) == same]
-            if not pool:
-                continue
-            a = scorer.score(rng.choice(pool).reference_answer, ref)
-            n += 1
-            flagged += "off_topic" in a.flags
-            worst = max(worst, a.score)
-        print(f"answer to another question ({label}): flagged off_topic {flagged}/{n}, max score {worst}")
-    ordered = sum(s > p > w for s, p, w in zip(scores["strong"], scores["partial"], scores["weak"]))
-    print(f"strong > partial > weak: {ordered}/{len(refs)}")
+        other = rng.choice([o for o in refs if category[o.topic] != category[ref.topic]])
+        # The other question leaves the index: a real answer to it is not its reference verbatim.
+        scorer.index = index.without(other.question_id)
+        for kind, text in (("on_topic_1", sents[0]), ("on_topic_2", " ".join(sents[1:3]) or sents[0]),
+                           ("other_question", other.reference_answer)):
+            # The answer vector the scorer itself compares (a long answer's is its mean sentence vector).
+            align = scorer.align(text, ref, ref.key_points, ref.question_text)
+            rival = scorer.index.best_other_topic(align.answer_vector, ref.topic)
+            margins[kind].append(rival[1] - align.reference_similarity)
+            a = scorer.score(text, ref)
+            flagged[kind] += "off_topic" in a.flags
+            scores[kind].append(a.score)
+            rows.append({"kind": kind, "question": ref.question_id, "margin": rival[1] - align.reference_similarity,
+                         "reference_similarity": align.reference_similarity,
+                         "best_point": float(align.matrix[:, 0].max()), "mean_point": float(align.matrix[:, 0].mean()),
+                         "score": a.score, "flags": list(a.flags)})
+    print(f"{len(scores['other_question'])} questions")
+    for k in margins:
+        print(f"{k:15} rival - own similarity: {pct(margins[k])}")
+        print(f"{'':15} flagged off_topic {flagged[k]}/{len(scores[k])}; score {pct(scores[k])}")
+
+
+    if args.dump:
+        args.dump.write_text(json.dumps(rows), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import BankError
-from .models import LEVELS, STAGES, Question, Taxonomy
+from .models import LEVELS, STAGES, ImportedBank, Question, Taxonomy
 
 
 @dataclass(frozen=True)
@@ -122,3 +122,43 @@ def load_bank(bank_dir: Path, taxonomy_path: Path, name: str = "builtin") -> Ban
     if problems:
         raise BankError(problems)
     return Bank(name=name, questions=questions, taxonomy=taxonomy, sources=sources)
+
+
+def imported_bank_files(banks_dir: Path) -> list[Path]:
+    """The imported banks' files (``NAME.yaml``) under the data directory's ``banks/``, sorted."""
+    return sorted(banks_dir.glob("*.yaml")) if banks_dir.is_dir() else []
+
+
+def check_imported(bank: ImportedBank, taxonomy: Taxonomy, where: str) -> list[str]:
+    """Problems of an imported bank beyond its schema: unknown topics, wrong categories, repeated ids."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for q in bank.questions:
+        topic = taxonomy.topic(q.topic)
+        if topic is None:
+            problems.append(f"{where}: question {q.id!r}: topic: {q.topic!r} is not in the taxonomy")
+        elif topic.category != q.category:
+            problems.append(f"{where}: question {q.id!r}: category: {q.category!r} is not topic {q.topic!r}'s "
+                            f"category {topic.category!r}")
+        if q.id in seen:
+            problems.append(f"{where}: question {q.id!r}: id: used twice")
+        seen.add(q.id)
+    return problems
+
+
+def load_imported_bank(path: Path, taxonomy: Taxonomy) -> ImportedBank:
+    """Read and validate one imported bank file.
+
+    Raises:
+        BankError: the file cannot be read, is not valid YAML, or does not validate, each
+            problem naming the file, question id and field.
+    """
+    data = _read_yaml(path)
+    try:
+        bank = ImportedBank.model_validate(data)
+    except ValidationError as exc:
+        raise BankError([f"{path}: {_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]) from None
+    problems = check_imported(bank, taxonomy, str(path))
+    if problems:
+        raise BankError(problems)
+    return bank

@@ -1,5 +1,6 @@
 """Quality gates for a question bank: near-duplicates, follow-ups that probe their key point,
-reference answers that say more than the question, and answer lengths.
+reference answers that say more than the question, key points their reference states, and
+answer lengths.
 
 These are checks on *content*, beyond the schema that :mod:`interviewer.bank` validates.
 They need the embedding model, so they run in the tests and in
@@ -17,6 +18,7 @@ import numpy as np
 
 from .bank import Bank
 from .embeddings import SentenceEmbeddings
+from .features import ANCHOR_MIN_SIMILARITY, split_sentences
 from .scoring import content_words
 
 #: Two questions whose texts embed closer than this (cosine) are near-duplicates. On
@@ -85,6 +87,31 @@ def follow_up_problems(bank: Bank, embedder: SentenceEmbeddings) -> list[Problem
     return problems
 
 
+def anchor_problems(bank: Bank, embedder: SentenceEmbeddings) -> list[Problem]:
+    """Key points that no sentence of their reference answer states.
+
+    The offline scorer matches an answer to a key point directly and through the reference
+    sentence closest to it (its anchor, :func:`interviewer.features.anchor_vectors`). A key
+    point whose closest reference sentence is less similar than ``ANCHOR_MIN_SIMILARITY``
+    describes the answer's shape ("names a weaker skill honestly") without any sentence doing
+    it in words the model links to it: the reference answer itself then scores low. Name the
+    content in the key point ("names a weaker skill, such as Kubernetes, and how far their
+    experience goes") or state it in the reference.
+    """
+    problems = []
+    for q in bank.questions:
+        sentences = split_sentences(q.reference_answer)
+        sims = embedder.encode([k.text for k in q.key_points]) @ embedder.encode(sentences).T
+        for n, row in enumerate(sims):
+            if row.max() < ANCHOR_MIN_SIMILARITY:
+                problems.append(Problem(
+                    q.id, "anchor",
+                    f"key point {n + 1} ({q.key_points[n].text!r}) is at most {row.max():.2f} similar to any sentence "
+                    f"of the reference answer (needs {ANCHOR_MIN_SIMILARITY:.2f}); name the content it expects",
+                ))
+    return problems
+
+
 def text_problems(bank: Bank) -> list[Problem]:
     """Reference answers that are too short, too long, or mostly repeat the question."""
     problems = []
@@ -114,7 +141,7 @@ def check(bank: Bank, embedder: SentenceEmbeddings, files: list[Path] | None = N
         sub = Bank(bank.name, [q for q in bank.questions if q.id in ids], bank.taxonomy, bank.sources)
     else:
         ids, sub = {q.id for q in bank.questions}, bank
-    problems = text_problems(sub) + follow_up_problems(sub, embedder)
+    problems = text_problems(sub) + follow_up_problems(sub, embedder) + anchor_problems(sub, embedder)
     for a, b, s in near_duplicates(bank, embedder):
         if a in ids or b in ids:
             problems.append(Problem(a, "near_duplicate", f"{s:.2f} similar to {b!r}; merge them or make them ask different things"))

@@ -12,7 +12,7 @@ import typer
 from . import __version__
 from .config import Settings
 from .errors import InterviewerError, StoreMissingError
-from .models import LEVELS, STAGES, Assessment, SessionConfig, Turn
+from .models import LEVELS, STAGES, Assessment, PracticeOnly, SessionConfig, Turn
 
 app = typer.Typer(
     name="interviewer",
@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 bank_app = typer.Typer(help="Check and describe the question bank.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
+eval_app = typer.Typer(help="Measure the scorer against human grades.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 
 def _err(message: str) -> None:
@@ -136,6 +138,143 @@ def bank_stats(
     typer.echo(f"{len(bank.questions)} questions, {len({q.topic for q in bank.questions})} topics")
 
 
+@bank_app.command("import")
+def bank_import(
+    file: Annotated[Path, typer.Argument(help="A question list: Markdown (.md), CSV with a header (.csv), or JSON/YAML in the bank's format.")],
+    name: Annotated[Optional[str], typer.Option("--name", "-n", help="The bank's name (default: from the file name). "
+                                                "An existing bank of that name is replaced.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object as the last line.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Add a question list of your own as a named bank, to interview on alone or beside the built-in one.
+
+    Questions with an answer are graded against it (its sentences become the key points);
+    questions without one are practice-only: asked, answer saved, not scored. Topic, stage and
+    level are inferred from the built-in taxonomy and bank when the file does not give them.
+    The import is all or nothing: on any error the previous state is kept.
+
+    Examples:
+      interviewer bank import ml-questions.md --name mine
+      interviewer bank import questions.csv --json
+      interviewer chat --bank mine          # then: --bank builtin,mine to mix
+    """
+    from datetime import datetime, timezone
+
+    from .importer import Inferrer, import_bank, neighbours_from
+    from .ingest import Ingestor
+
+    rt = _runtime()
+    _ensure_kb(rt, quiet=quiet or as_json)
+    kb = rt.kb
+    inferrer = Inferrer(rt.embedder, rt.taxonomy, neighbours_from(kb))
+    ingestor = Ingestor(rt.settings, rt.embedder, progress=not (quiet or as_json))
+    result = import_bank(file, name, inferrer=inferrer, store=ingestor.add_bank, existing=kb.banks(),
+                         now=datetime.now(timezone.utc))
+    if as_json:
+        typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+        return
+    typer.echo(f"Imported {result.imported} question(s) from {file.name} as bank {result.bank!r}"
+               + (" (replacing the previous one)" if result.replaced else "") + ":")
+    typer.echo(f"  {result.with_answer} with an answer (graded against it), {result.practice_only} practice-only (no answer: not scored)")
+    typer.echo("  by stage: " + ", ".join(f"{s} {n}" for s, n in sorted(result.by_stage.items())))
+    if result.inferred:
+        typer.echo("  inferred from the built-in taxonomy and bank: "
+                   + ", ".join(f"{k} for {v}" for k, v in sorted(result.inferred.items())))
+    for note in result.notes:
+        typer.echo(f"  note: {note}")
+    typer.echo(f"Skipped {len(result.skipped)}:" if result.skipped else "Skipped nothing.")
+    for s in result.skipped:
+        typer.echo(f"  {s.source}: {_cut(s.item, 60)!r}: {s.reason}")
+    typer.echo(f"Interview on it: interviewer chat --bank {result.bank}   (beside the built-in one: --bank builtin,{result.bank})")
+
+
+@bank_app.command("list")
+def bank_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The question banks in the knowledge base, with their question counts."""
+    from .bank import imported_bank_files
+
+    rt = _runtime()
+    _ensure_kb(rt, quiet=as_json)
+    counts = rt.kb.bank_counts()
+    files = {p.stem: p for p in imported_bank_files(rt.settings.banks_dir)}
+    if as_json:
+        typer.echo(json.dumps({name: {**c, "file": str(files[name]) if name in files else None} for name, c in counts.items()}))
+        return
+    typer.echo(f"{'bank':24} {'questions':>9} {'practice-only':>13} {'stages':>6}  file")
+    for bank_name, c in counts.items():
+        where = str(files[bank_name]) if bank_name in files else ("knowledge/bank" if bank_name == "builtin" else "")
+        typer.echo(f"{bank_name:24} {c['questions']:>9} {c['practice_only']:>13} {c['stages']:>6}  {where}")
+
+
+@bank_app.command("coverage")
+def bank_coverage(
+    documents: Annotated[Optional[list[Path]], typer.Argument(help="Interview-prep documents or folders (.md, .txt).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (every item, the shares covered).")] = False,
+    show_ignored: Annotated[bool, typer.Option("--show-ignored", help="Also list the lines left out, and why.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """How much of what interview-prep documents ask the built-in bank covers.
+
+    Lists each question the documents ask, each topic they list and each category they name,
+    with the closest bank question and its cosine similarity, then the share covered at the
+    thresholds of interviewer/coverage.py (measured by evals/calibrate_coverage.py). Exits 1
+    when something is not covered.
+
+    Examples:
+      interviewer bank coverage ../shared/seeds
+      interviewer bank coverage notes/ml-questions.md --json
+    """
+    from .bank import load_bank
+    from .coverage import coverage
+    from .embeddings import get_embeddings
+
+    if not documents:
+        typer.echo("Usage: interviewer bank coverage [OPTIONS] DOCUMENTS...\n"
+                   "Give one or more .md/.txt documents or folders, e.g. `interviewer bank coverage ../shared/seeds`.")
+        raise typer.Exit(2)
+    settings = Settings.from_env()
+    bank = load_bank(settings.bank_dir, settings.taxonomy_path)
+    report = coverage(documents, bank, get_embeddings(settings.embedding_model), progress=not (quiet or as_json))
+    if as_json:
+        typer.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False))
+    else:
+        typer.echo(format_coverage(report, show_ignored=show_ignored))
+    if report.uncovered:
+        raise typer.Exit(1)
+
+
+def format_coverage(report, show_ignored: bool = False) -> str:
+    """The coverage table and summary for the terminal."""
+    lines = [f"{'kind':8} {'sim':>5}  {'item':60}  closest bank question"]
+    for m in report.matches:
+        mark = " " if m.covered else "!"
+        how = " (named)" if m.named else ""
+        lines.append(f"{m.kind:8} {m.similarity:5.2f}{mark} {_cut(m.text, 60):60}  {m.question_id}: {_cut(m.question, 70)}{how}")
+    lines.append("")
+    lines.append(f"{len(report.documents)} document(s), {report.bank_questions} bank questions. "
+                 "Covered = cosine similarity at or above the kind's threshold (! = not covered):")
+    for kind, k in report.by_kind.items():
+        plural = {"category": "categories"}.get(kind, kind + "s")
+        lines.append(f"  {plural:10} {k.covered:>4} of {k.items:<4} covered ({100 * k.share:.1f}%) at >= {k.threshold:.2f}")
+    lines.append(f"  {'all':10} {report.covered:>4} of {report.total:<4} covered ({100 * report.share:.1f}%)")
+    lines.append(f"  {len(report.ignored)} line(s) left out as not interview content"
+                 + ("" if show_ignored else " (--show-ignored lists them)"))
+    if report.uncovered:
+        lines += ["", "Not covered:"] + [f"  [{m.kind}] {m.text}  ({m.source}; closest {m.question_id}, {m.similarity:.2f})"
+                                         for m in report.uncovered]
+    else:
+        lines += ["", "Not covered: none."]
+    if show_ignored:
+        lines += ["", "Left out:"] + [f"  {i.source}: {_cut(i.text, 80)}  ({i.reason})" for i in report.ignored]
+    return "\n".join(lines)
+
+
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
 # --------------------------------------------------------------------------- chat
 
 
@@ -181,18 +320,23 @@ def turn_record(turn: Turn) -> dict:
         "evidence": {k.text: k.evidence for k in a.covered} if a else {},
         "flags": list(a.flags) if a else [],
         "feedback": list(a.feedback) if a else [],
-        "scorer": a.scorer if a else None,
-        "offline_score": a.offline_score if a else None,
-        "disagreement": a.disagreement if a else False,
+        "scorer": getattr(a, "scorer", None),
+        "offline_score": getattr(a, "offline_score", None),
+        "disagreement": getattr(a, "disagreement", False),
+        "bank": turn.bank,
+        "practice_only": turn.practice_only,
         "prompt": turn.prompt,
         "prompt_version": turn.prompt_version,
         "llm": turn.llm.model_dump() if turn.llm else None,
     }
 
 
-def format_assessment(a: Assessment) -> str:
+def format_assessment(a: Assessment | PracticeOnly) -> str:
     """An assessment for the terminal: score, key points covered/missed with evidence, feedback,
-    and in LLM mode who graded it (an LLM failure is named) and any disagreement with the offline score."""
+    and in LLM mode who graded it (an LLM failure is named) and any disagreement with the offline score.
+    A practice-only answer says so instead of a score."""
+    if isinstance(a, PracticeOnly):
+        return f"  Not scored: {a.note}"
     lines = [f"  Score: {a.score:.1f} / 5" + (f"   flags: {', '.join(a.flags)}" if a.flags else "")]
     if a.scorer != "offline":
         lines.append(f"  Graded by: {a.scorer}" + (f" (offline score {a.offline_score:.1f})" if a.offline_score is not None and a.fallback is None else ""))
@@ -221,13 +365,16 @@ def _ensure_kb(rt, quiet: bool) -> None:
 @app.command()
 def chat(
     level: Annotated[str, typer.Option("--level", "-l", help=f"Role level: {', '.join(LEVELS)}.")] = "mid",
-    stages: Annotated[str, typer.Option("--stages", "-s", help=f"Comma-separated, from: {', '.join(STAGES)}.")] = "ml_fundamentals,deep_learning",
+    stages: Annotated[Optional[str], typer.Option("--stages", "-s", help=f"Comma-separated, from: {', '.join(STAGES)}. "
+                      "Default: ml_fundamentals,deep_learning, or with --bank every stage the banks have.")] = None,
     questions: Annotated[int, typer.Option("--questions", "-n", min=1, max=50, help="Main questions (follow-ups extra).")] = 4,
     follow_ups: Annotated[int, typer.Option("--follow-ups", min=0, max=3, help="Follow-ups allowed per question.")] = 1,
     resume: Annotated[Optional[str], typer.Option("--resume", help="Continue a stored session by id.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Fix question choice (repeatable interviews).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per answered turn, then the report.")] = False,
     model: Annotated[Optional[str], typer.Option("--model", "-m", help=_MODEL_HELP)] = None,
+    bank: Annotated[str, typer.Option("--bank", "-b", help="Question bank(s): builtin, an imported bank's name, "
+                                      "or several joined by commas (builtin,mine). See `interviewer bank list`.")] = "builtin",
 ) -> None:
     """Run a mock interview in the terminal.
 
@@ -240,6 +387,8 @@ def chat(
       printf 'answer one\\nanswer two\\n' | interviewer chat --level junior --stages coding --json
       interviewer chat --resume 3f2a9c1b7d4e
       interviewer chat --model fake
+      interviewer chat --bank mine                # an imported bank alone
+      interviewer chat --bank builtin,mine --stages ml_fundamentals
       OPENAI_BASE_URL=http://127.0.0.1:11434/v1 interviewer chat --model openai:llama3.1
     """
     rt = _runtime(model)
@@ -255,8 +404,12 @@ def chat(
         for m in started.history[-2:]:
             out(("Interviewer: " if m.role == "interviewer" else "You: ") + m.text)
     else:
+        banks = [b.strip() for b in bank.split(",") if b.strip()] or ["builtin"]
+        if stages is None:
+            stages = "ml_fundamentals,deep_learning" if banks == ["builtin"] else ",".join(rt.kb.stages_of(banks)) or "screening"
         config = SessionConfig(
-            level=parse_level(level), stages=parse_stages(stages), questions=questions, max_follow_ups=follow_ups, seed=seed
+            level=parse_level(level), stages=parse_stages(stages), questions=questions, max_follow_ups=follow_ups,
+            seed=seed, bank=",".join(banks),
         )
         started = engine.start(config)
         out(f"Session {started.session_id} (resume with `interviewer chat --resume {started.session_id}`)\n")
@@ -308,7 +461,8 @@ def _stream_turn(engine, sid: str, answer: str, show: bool):
         if not show:
             step = event if isinstance(event, Step) else step
         elif isinstance(event, Assessed):
-            typer.echo("\n" + format_assessment(visible(event.turn.assessment, event.follow_up_next)))
+            a = event.turn.assessment
+            typer.echo("\n" + format_assessment(a if isinstance(a, PracticeOnly) else visible(a, event.follow_up_next)))
             typer.echo("\nInterviewer: ", nl=False)
         elif isinstance(event, Reset):
             typer.echo(f"\n  (that reply broke off: {event.reason})\nInterviewer: ", nl=False)
@@ -360,6 +514,76 @@ def report(
         typer.echo(text)
 
 
+# --------------------------------------------------------------------------- evaluation
+
+
+def _fmt(v) -> str:
+    return "-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+@eval_app.command("asag")
+def eval_asag(
+    file: Annotated[Path, typer.Argument(help="JSONL of human-graded answers (question, reference_answer(s), answer, score or labels).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object on the last line.")] = False,
+    predictions: Annotated[Optional[Path], typer.Option("--predictions", help="Write each row back with predicted_score and flags.")] = None,
+    train: Annotated[Optional[Path], typer.Option("--train", help="Fit the correct/incorrect score threshold on this labelled file first.")] = None,
+    per_question: Annotated[bool, typer.Option("--per-question", help="Also print the table per question.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Score every answer of a short-answer-grading file and report agreement with the human grades.
+
+    Scores (0-5): Pearson r, Spearman rho, RMSE, quadratic weighted kappa on integer bands.
+    Labels (correct / incorrect): accuracy and macro-F1, at a threshold of 2.5 or one fitted
+    with --train on a training file. Malformed rows are reported with their line number and
+    skipped.
+
+    Examples:
+      interviewer eval asag ../shared/evals/asag/mohler_dev.jsonl
+      interviewer eval asag beetle_test_ua.jsonl --train beetle_train.jsonl --json
+    """
+    import numpy as np
+    from tqdm import tqdm
+
+    from .asag import best_threshold, evaluate, prediction_record
+    from .embeddings import get_embeddings
+    from .errors import ConfigError
+    from .scoring import OfflineScorer
+
+    for p in (file, train):
+        if p is not None and not p.is_file():
+            raise ConfigError(f"No file {p}; give the path of a JSONL file of graded answers.")
+    scorer = OfflineScorer(get_embeddings(Settings.from_env().embedding_model))
+    bar = (lambda it, desc: it) if quiet else (lambda it, desc: tqdm(it, desc=desc, unit="answer", file=sys.stderr))
+    threshold, source = None, "default"
+    if train is not None:
+        tr = evaluate(train, scorer, progress=lambda it: bar(it, f"Fitting on {train.name}"))
+        pairs = [(a.score, r.label_2way == "correct") for _, r, a in tr.predictions if r.label_2way]
+        if not pairs:
+            raise ConfigError(f"{train} has no 'label_2way' labels to fit a threshold on.")
+        threshold = best_threshold(np.array([s for s, _ in pairs]), np.array([c for _, c in pairs]))
+        source = f"fitted on {train.name}"
+    ev = evaluate(file, scorer, progress=lambda it: bar(it, f"Scoring {file.name}"), threshold=threshold, threshold_source=source)
+    for n, why in ev.skipped:
+        _err(f"{file.name}:{n}: skipped: {why}")
+    if predictions is not None:
+        with predictions.open("w", encoding="utf-8") as fh:
+            for _, r, a in ev.predictions:
+                fh.write(json.dumps(prediction_record(r, a), ensure_ascii=False) + "\n")
+    summary = ev.summary()
+    if not as_json:
+        keys = ["n", "skipped", "pearson", "spearman", "rmse", "qwk", "label_2way_accuracy", "label_2way_macro_f1",
+                "label_3way_accuracy", "label_3way_macro_f1", "threshold", "mean_predicted"]
+        for k in keys:
+            if k in summary:
+                typer.echo(f"{k:22} {_fmt(summary[k])}")
+        if per_question:
+            typer.echo(f"\n{'question':28} {'n':>4} {'pearson':>8} {'rmse':>6} {'qwk':>6}")
+            for q, m in summary["per_question"].items():
+                typer.echo(f"{q[:28]:28} {m['n']:>4} {_fmt(m.get('pearson')):>8} {_fmt(m.get('rmse')):>6} {_fmt(m.get('qwk')):>6}")
+    if as_json:
+        typer.echo(json.dumps(summary))
+
+
 # --------------------------------------------------------------------------- UI
 
 
@@ -386,7 +610,10 @@ def ui(
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 user error, 2 partial ingest, 130 interrupted)."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click returns (not raises) the code of a typer.Exit.
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int):
+            return code
     except InterviewerError as exc:
         _err(f"Error: {exc}")
         return 1

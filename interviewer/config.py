@@ -41,7 +41,8 @@ class Settings:
     """Run-time settings, read from the environment by :meth:`from_env`.
 
     - ``home``: data directory (``INTERVIEWER_HOME``, default ``~/.interviewer``); holds
-      ``chroma/`` (the embedded vector store) and ``interviewer.db`` (SQLite sessions).
+      ``chroma/`` (the embedded vector store), ``interviewer.db`` (SQLite sessions) and
+      ``banks/`` (imported question banks).
     - ``chroma_url``: a Chroma server such as ``http://127.0.0.1:8000``
       (``INTERVIEWER_CHROMA_URL``); empty means the embedded store under ``home``.
     - ``embedding_model``: a sentence-transformers model path or name
@@ -70,6 +71,11 @@ class Settings:
     @property
     def db_path(self) -> Path:
         return self.home / "interviewer.db"
+
+    @property
+    def banks_dir(self) -> Path:
+        """Imported question banks (``interviewer bank import``), one ``NAME.yaml`` each."""
+        return self.home / "banks"
 
     @property
     def bank_dir(self) -> Path:

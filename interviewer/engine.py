@@ -33,6 +33,7 @@ from .models import (
     LEVEL_DIFFICULTY,
     LEVEL_START_DIFFICULTY,
     Assessment,
+    PracticeOnly,
     Reference,
     Report,
     RubricPoint,
@@ -158,8 +159,13 @@ class InterviewEngine:
         """
         if config.seed is None:
             config = config.model_copy(update={"seed": random.randrange(1, 2**31)})
-        if config.bank not in self.kb.banks():
-            raise ConfigError(f"No question bank named {config.bank!r}; available: {', '.join(self.kb.banks())}.")
+        available = self.kb.banks()
+        missing = [b for b in config.banks if b not in available]
+        if missing:
+            raise ConfigError(
+                f"No question bank named {', '.join(map(repr, missing))}; available: {', '.join(available)}. "
+                "`interviewer bank list` shows them; `interviewer bank import FILE` adds one."
+            )
         sid = self.store.create_session(config)
         greeting = self.voice.greeting(config, config.seed or 0)
         turn = self._next_main(sid, config, [], lead=greeting)
@@ -184,7 +190,7 @@ class InterviewEngine:
         elif turns and turns[-1].assessment is not None and info.status != "finished":
             # Graded, but the process stopped before the next question was stored: ask it now.
             last = turns[-1]
-            self._reply(info.config, turns, last, self.kb.reference(info.config.bank, last.question_id), None)
+            self._reply(info.config, turns, last, None if last.practice_only else self.kb.reference(last.bank, last.question_id), None)
             turns = self.store.turns(session_id)
         history: list[Message] = []
         for t in turns:
@@ -255,7 +261,16 @@ class InterviewEngine:
         turn.answer = text
         turn.answered_at = self.store.clock()
         self.store.save_turn(turn)
-        reference = self.kb.reference(config.bank, turn.question_id)
+        if turn.practice_only:  # no reference to grade against: saved, never scored, no follow-up
+            turn.assessment = PracticeOnly()
+            turn.prompt, turn.prompt_version = self._voice_prompt()
+            self.store.save_turn(turn)
+            yield Assessed(turn, False)
+            step = self._reply(config, turns, turn, None, None)
+            yield step.reply
+            yield step
+            return
+        reference = self.kb.reference(turn.bank, turn.question_id)
         focus = [turn.follow_up_of] if turn.is_follow_up and turn.follow_up_of is not None else None
         offline = self.scorer.score(text, reference, question=turn.question, focus=focus)
 
@@ -319,14 +334,16 @@ class InterviewEngine:
             yield step.reply
         yield step
 
-    def _reply(self, config: SessionConfig, turns: list[Turn], turn: Turn, reference: Reference, words: Judgement | None) -> Step:
+    def _reply(self, config: SessionConfig, turns: list[Turn], turn: Turn, reference: Reference | None,
+               words: Judgement | None) -> Step:
         """Decide the next move from the graded ``turn``, word it, store the next turn (or finish).
 
-        ``words`` is the judge's proposed wording (None: the offline voice words everything).
+        ``words`` is the judge's proposed wording (None: the offline voice words everything);
+        ``reference`` is None for a practice-only question (no follow-up).
         """
         sid = turn.session_id
         seq = turn.index + (config.seed or 0)
-        point = self._follow_up_point(config, turns, turn, reference.key_points)
+        point = None if reference is None else self._follow_up_point(config, turns, turn, reference.key_points)
         if point is not None and words is not None and words.follow_up_message and words.follow_up_point == point.index:
             message = words.follow_up_message
         elif point is not None:
@@ -345,6 +362,7 @@ class InterviewEngine:
                 message=message,
                 is_follow_up=True,
                 follow_up_of=point.index,
+                bank=turn.bank,
                 asked_at=self.store.clock(),
             )
             self.store.save_turn(nxt)
@@ -453,9 +471,9 @@ class InterviewEngine:
             return None
         target = self._target_difficulty(config, turns)
         asked = {t.question_id for t in mains}
-        cand = self.kb.candidates(bank=config.bank, stage=stage, level=config.level, exclude=asked)
+        cand = self.kb.candidates(bank=config.banks, stage=stage, level=config.level, exclude=asked)
         if not cand:  # the cell is used up: borrow from neighbouring levels of the same stage
-            cand = self.kb.candidates(bank=config.bank, stage=stage, exclude=asked)
+            cand = self.kb.candidates(bank=config.banks, stage=stage, exclude=asked)
         if not cand:
             return None
         pick = self._rank(sid, config, cand, mains, target)
@@ -473,6 +491,8 @@ class InterviewEngine:
             question=pick.card.text,
             message=message,
             asked_at=self.store.clock(),
+            bank=pick.card.bank,
+            practice_only=pick.card.practice_only,
         )
         self.store.save_turn(turn)
         return turn
@@ -485,7 +505,7 @@ class InterviewEngine:
         - W_SAME_TOPIC x [topic already asked in this session] + W_JITTER x seeded noise.
         """
         rng = random.Random(f"{config.seed}:{sid}:{len(mains)}")
-        asked_vecs = np.stack([self.kb.card(config.bank, t.question_id).embedding for t in mains]) if mains else None
+        asked_vecs = np.stack([self.kb.card(t.bank, t.question_id).embedding for t in mains]) if mains else None
         past = self.store.topic_scores(exclude_session=sid)
         weak = {topic for topic, (mean, _) in past.items() if mean < WEAK_TOPIC_THRESHOLD}
         seen_topics = {t.topic for t in mains}

@@ -37,3 +37,7 @@ class ConfigError(InterviewerError):
 
 class SessionNotFoundError(InterviewerError):
     """No stored session has the given id."""
+
+
+class BankImportError(InterviewerError):
+    """A question list could not be imported; nothing was written and any earlier bank of that name is unchanged."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -20,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from .bank import Bank, bank_files, load_bank
+from .bank import Bank, bank_files, check_imported, imported_bank_files, load_bank, load_imported_bank, load_taxonomy
 from .config import BUILTIN_BANK, Settings
 from .embeddings import SentenceEmbeddings
-from .errors import ConfigError, DocumentError, StoreCorruptError
-from .models import LEVELS, Question, Taxonomy
+from .errors import BankError, BankImportError, ConfigError, DocumentError, StoreCorruptError
+from .models import LEVELS, ImportedBank, ImportedQuestion, Question, Taxonomy
 from .retrieval import COLLECTIONS, collection, level_flags, open_client, question_record_id, reference_record_id
 
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
@@ -63,7 +64,12 @@ class IngestResult:
 
 def file_hash(path: Path, extra: str = "") -> str:
     """SHA-256 of a file's bytes (plus ``extra``, e.g. the taxonomy's hash), hex, 16 chars."""
-    h = hashlib.sha256(path.read_bytes())
+    return bytes_hash(path.read_bytes(), extra)
+
+
+def bytes_hash(data: bytes, extra: str = "") -> str:
+    """:func:`file_hash` of content not (yet) in a file."""
+    h = hashlib.sha256(data)
     h.update(extra.encode())
     return h.hexdigest()[:16]
 
@@ -130,17 +136,26 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return sorted(out)
 
 
-def question_records(q: Question, bank: str, source: str, source_hash: str) -> list[Record]:
-    """The records of one bank question: the question, its reference answer, one per key point."""
+def question_records(q: Question | ImportedQuestion, bank: str, source: str, source_hash: str) -> list[Record]:
+    """The records of one bank question: the question, its reference answer, one per key point.
+
+    A practice-only question (imported without an answer) has only its question record,
+    marked ``practice_only``.
+    """
     base = {"bank": bank, "question_id": q.id, "topic": q.topic, "stage": q.stage, "source": source, "source_hash": source_hash}
     flags = level_flags(list(q.levels))
+    practice = q.reference_answer is None
+    question = Record(
+        "questions",
+        question_record_id(bank, q.id),
+        q.text,
+        {**base, **flags, "category": q.category, "difficulty": q.difficulty, "levels": json.dumps(list(q.levels)),
+         "practice_only": practice},
+    )
+    if practice:
+        return [question]
     recs = [
-        Record(
-            "questions",
-            question_record_id(bank, q.id),
-            q.text,
-            {**base, **flags, "category": q.category, "difficulty": q.difficulty, "levels": json.dumps(list(q.levels))},
-        ),
+        question,
         Record(
             "references",
             reference_record_id(bank, q.id),
@@ -267,6 +282,23 @@ class Ingestor:
                     pending.extend(question_records(q, bank.name, src, h))
             (result.updated if src in stored else result.added).append(src)
 
+        # Imported banks: their YAML under the data directory is the source of truth, so a
+        # rebuild (or a store on a new machine) gets them back.
+        for path in imported_bank_files(settings.banks_dir):
+            src, h = str(path.resolve()), file_hash(path, taxonomy_hash)
+            wanted[src] = h
+            if stored.get(src) == h:
+                result.unchanged.append(src)
+                continue
+            try:
+                imported = load_imported_bank(path, bank.taxonomy)
+            except BankError as exc:  # keep what the store has of it: better stale than lost
+                result.failed[src] = str(exc)
+                continue
+            for q in imported.questions:
+                pending.extend(question_records(q, imported.name, src, h))
+            (result.updated if src in stored else result.added).append(src)
+
         for path in doc_paths:
             src = str(path)
             try:
@@ -309,6 +341,91 @@ class Ingestor:
             result.records.update(r.collection for r in pending)
         result.seconds = time.perf_counter() - started
         return result
+
+    def add_bank(self, imported: ImportedBank) -> dict[str, int]:
+        """Store an imported bank: its YAML under ``banks/`` and its records in Chroma, all or nothing.
+
+        Everything that can fail on the input (validation, the embedding model) happens
+        before anything is written. The swap then replaces any bank of the same name; if
+        it fails midway the previous records and file are put back.
+
+        Returns:
+            Records written per collection.
+
+        Raises:
+            BankError: a topic is not in the taxonomy, a category does not match, ids repeat.
+            BankImportError: the write failed; the previous bank (if any) is unchanged.
+            StoreCorruptError: the store cannot be opened, or was built with another model.
+        """
+        settings = self.settings
+        taxonomy = load_taxonomy(settings.taxonomy_path)
+        problems = check_imported(imported, taxonomy, imported.name)
+        if problems:
+            raise BankError(problems)
+        import yaml
+
+        data = yaml.safe_dump(imported.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100).encode("utf-8")
+        path = settings.banks_dir / f"{imported.name}.yaml"
+        src = str(path.resolve())
+        h = bytes_hash(data, file_hash(settings.taxonomy_path))
+        records = [r for q in imported.questions for r in question_records(q, imported.name, src, h)]
+        vectors = self._embed([r.document for r in records])
+
+        client = open_client(settings, create=True)
+        names = ("questions", "references", "key_points")
+        cols = {name: collection(client, name, create=True, model=self.embedder.name) for name in COLLECTIONS}
+        stored_model = (cols["questions"].metadata or {}).get("embedding_model")
+        if stored_model and stored_model != self.embedder.name:
+            raise StoreCorruptError(
+                f"The knowledge base was built with the embedding model {stored_model!r}, not {self.embedder.name!r}. "
+                "Run `interviewer ingest --rebuild` first, then import again."
+            )
+        where = {"bank": imported.name}
+        previous = {n: cols[n].get(where=where, include=["documents", "metadatas", "embeddings"]) for n in names}
+        settings.banks_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_bytes(data)
+            for n in names:
+                cols[n].delete(where=where)
+            by_col: dict[str, list[int]] = {}
+            for i, r in enumerate(records):
+                by_col.setdefault(r.collection, []).append(i)
+            for n, idx in by_col.items():
+                for start in range(0, len(idx), _ADD_BATCH):
+                    part = idx[start:start + _ADD_BATCH]
+                    cols[n].upsert(ids=[records[i].id for i in part], documents=[records[i].document for i in part],
+                                   metadatas=[records[i].metadata for i in part], embeddings=vectors[part])
+            os.replace(tmp, path)
+        except Exception as exc:
+            for n in names:  # put back exactly what was there
+                try:
+                    cols[n].delete(where=where)
+                    old = previous[n]
+                    if old["ids"]:
+                        cols[n].upsert(ids=old["ids"], documents=old["documents"], metadatas=old["metadatas"],
+                                       embeddings=old["embeddings"])
+                except Exception:  # the store itself is failing: report the first error below
+                    pass
+            tmp.unlink(missing_ok=True)
+            raise BankImportError(
+                f"Could not store the bank {imported.name!r} ({type(exc).__name__}: {exc}). Nothing was changed: "
+                + ("the previous bank of that name is as it was." if previous["questions"]["ids"] else "no bank was added.")
+                + " Check the disk space and the knowledge base (`interviewer ingest`), then import again."
+            ) from exc
+        return dict(Counter(r.collection for r in records))
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Embed texts in batches with a progress bar; (len(texts), dim) unit rows."""
+        from tqdm import tqdm
+
+        parts = []
+        with tqdm(total=len(texts), desc="Embedding", unit="text", disable=not self.progress, file=sys.stderr) as bar:
+            for start in range(0, len(texts), _ADD_BATCH):
+                chunk = texts[start:start + _ADD_BATCH]
+                parts.append(self.embedder.encode(chunk))
+                bar.update(len(chunk))
+        return np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
 
     @staticmethod
     def _stored_sources(cols: dict[str, Any]) -> dict[str, str]:

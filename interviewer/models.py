@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 Level = Literal["junior", "mid", "senior", "staff"]
 Stage = Literal[
@@ -151,6 +151,64 @@ class BankFile(_Strict):
     questions: list[Question] = Field(min_length=1)
 
 
+#: A bank name: lower-case letters, digits, "-" and "_" (it names a file and a metadata value).
+BANK_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+InferredField = Literal["topic", "stage", "levels", "difficulty"]
+
+
+class ImportedQuestion(_Strict):
+    """A question of an imported bank (``interviewer bank import``).
+
+    Like :class:`Question`, except that the answer may be missing: a question without a
+    ``reference_answer`` is *practice-only* (asked, its answer saved, never scored) and has
+    no key points. With an answer it has 1-6 key points derived from it (weights sum to 1).
+    """
+
+    id: str = Field(pattern=_ID_PATTERN)
+    text: str = Field(min_length=5, description="The question as the interviewer asks it.")
+    category: str
+    topic: str
+    stage: Stage
+    levels: list[Level] = Field(min_length=1)
+    difficulty: int = Field(ge=1, le=5)
+    reference_answer: str | None = Field(default=None, description="The imported answer (Markdown); None: practice-only.")
+    key_points: list[KeyPoint] = Field(default_factory=list, max_length=6)
+    inferred: list[InferredField] = Field(default_factory=list, description="Fields inferred by similarity, not given.")
+    source: str = Field(default="", description="Where it came from: 'FILE:LINE' or 'FILE row N'.")
+
+    @property
+    def practice_only(self) -> bool:
+        return self.reference_answer is None
+
+    @model_validator(mode="after")
+    def _rubric_matches_answer(self) -> ImportedQuestion:
+        if self.reference_answer is None and self.key_points:
+            raise ValueError("a practice-only question (no reference_answer) has no key points")
+        if self.reference_answer is not None:
+            if not self.key_points:
+                raise ValueError("a question with a reference_answer needs at least one key point")
+            total = sum(k.weight for k in self.key_points)
+            if not math.isclose(total, 1.0, abs_tol=0.011):
+                raise ValueError(f"key point weights sum to {total:.3f}, they must sum to 1")
+        return self
+
+
+class ImportedBank(_Strict):
+    """An imported question bank as stored in ``$INTERVIEWER_HOME/banks/NAME.yaml``."""
+
+    name: str = Field(pattern=BANK_NAME_PATTERN)
+    source: str = Field(description="The file it was imported from.")
+    imported_at: datetime
+    questions: list[ImportedQuestion] = Field(min_length=1)
+
+    @field_validator("name")
+    @classmethod
+    def _not_builtin(cls, v: str) -> str:
+        if v == "builtin":
+            raise ValueError("'builtin' is the built-in bank's name; choose another")
+        return v
+
+
 # --------------------------------------------------------------------------- retrieval results
 
 
@@ -187,6 +245,7 @@ class QuestionCard(BaseModel):
     levels: list[Level]
     difficulty: int
     bank: str = "builtin"
+    practice_only: bool = Field(default=False, description="Imported without an answer: asked, never scored.")
 
 
 # --------------------------------------------------------------------------- assessment
@@ -200,6 +259,7 @@ Flag = Literal[
     "too_long",
     "keyword_list",
     "instruction_to_grader",
+    "not_english",
 ]
 
 
@@ -211,6 +271,7 @@ class KeyPointResult(BaseModel):
     weight: float
     covered: bool
     similarity: float = Field(description="Best cosine similarity between the key point and an answer sentence, -1..1.")
+    credit: float = Field(default=0.0, ge=0, le=1, description="Share of this key point's weight the answer earned, 0-1.")
     evidence: str | None = Field(default=None, description="The answer sentence that covered it, if any.")
     hint: str = Field(default="", description="One line on what was missing, for missed points.")
 
@@ -245,6 +306,60 @@ class Assessment(BaseModel):
     @property
     def missed(self) -> list[KeyPointResult]:
         return [k for k in self.key_points if not k.covered]
+
+
+PRACTICE_ONLY_NOTE = (
+    "Practice-only question: it was imported without an answer, so your answer is saved but not scored "
+    "and does not count in the report's averages."
+)
+
+
+class PracticeOnly(BaseModel):
+    """The outcome of answering a practice-only question: saved, not scored (there is no reference).
+
+    It has no score; ``score`` is None and the rubric lists are empty so that code showing
+    an outcome can tell the two apart with ``isinstance`` or ``kind``.
+    """
+
+    kind: Literal["practice_only"] = "practice_only"
+    note: str = PRACTICE_ONLY_NOTE
+
+    score: None = None
+
+    @property
+    def key_points(self) -> list[KeyPointResult]:
+        return []
+
+    @property
+    def flags(self) -> list[Flag]:
+        return []
+
+    @property
+    def feedback(self) -> list[str]:
+        return [self.note]
+
+    @property
+    def covered(self) -> list[KeyPointResult]:
+        return []
+
+    @property
+    def missed(self) -> list[KeyPointResult]:
+        return []
+
+
+def _outcome_kind(value) -> str:
+    """The ``kind`` tag of a stored outcome; turns saved before practice-only questions existed
+    carry no tag and are scored assessments."""
+    if isinstance(value, dict):
+        return value.get("kind", "scored")
+    return getattr(value, "kind", "scored")
+
+
+#: What answering a question produced: a scored assessment, or practice-only (never scored).
+Outcome = Annotated[
+    Annotated[Assessment, Tag("scored")] | Annotated[PracticeOnly, Tag("practice_only")],
+    Discriminator(_outcome_kind),
+]
 
 
 # --------------------------------------------------------------------------- LLM usage
@@ -299,8 +414,21 @@ class SessionConfig(_Strict):
     stages: list[Stage] = Field(min_length=1)
     questions: int = Field(ge=1, le=50, description="Main questions (follow-ups not counted).")
     max_follow_ups: int = Field(default=1, ge=0, le=3, description="Follow-ups allowed per main question.")
-    bank: str = "builtin"
+    bank: str = Field(default="builtin", description="A question bank, or several joined by commas ('builtin,mine').")
     seed: int | None = Field(default=None, description="Fixes question choice; None picks one at start.")
+
+    @field_validator("bank")
+    @classmethod
+    def _bank_names(cls, v: str) -> str:
+        names = list(dict.fromkeys(n.strip() for n in v.split(",") if n.strip()))
+        if not names:
+            raise ValueError("name at least one question bank")
+        return ",".join(names)
+
+    @property
+    def banks(self) -> list[str]:
+        """The bank names, in the order given."""
+        return self.bank.split(",")
 
     @field_validator("stages")
     @classmethod
@@ -324,7 +452,9 @@ class Turn(BaseModel):
     is_follow_up: bool = False
     follow_up_of: int | None = Field(default=None, description="Key point index a follow-up probes.")
     answer: str | None = None
-    assessment: Assessment | None = None
+    assessment: Outcome | None = None
+    bank: str = Field(default="builtin", description="The question bank the question came from.")
+    practice_only: bool = Field(default=False, description="A practice-only question: the answer is saved, not scored.")
     asked_at: datetime
     answered_at: datetime | None = None
     prompt: str = Field(default="", description="Name of the prompt file that graded the answer and worded the reply.")
@@ -384,6 +514,9 @@ class Report(BaseModel):
     weak_topics: list[ScoreGroup]
     questions: list[QuestionResult]
     finished_early: bool = False
+    practice_only: list[str] = Field(
+        default_factory=list, description="Practice-only questions answered (not scored, left out of every average)."
+    )
     usage: LLMUsage | None = Field(default=None, description="LLM requests, tokens and cost over the session; None offline.")
 
 

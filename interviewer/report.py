@@ -14,8 +14,9 @@ FOLLOW_UP_CREDIT = 0.5
 
 
 def question_results(turns: list[Turn]) -> list[QuestionResult]:
-    """One result per answered main question, follow-ups folded in.
+    """One result per answered (scored) main question, follow-ups folded in.
 
+    Practice-only questions have no score and are left out (see :func:`practice_questions`).
     Final score = main score + sum over its follow-ups of
     ``FOLLOW_UP_CREDIT x key-point weight x follow-up score`` (capped at 5): a point covered
     only when prompted earns half of what it would have in the first answer.
@@ -25,7 +26,7 @@ def question_results(turns: list[Turn]) -> list[QuestionResult]:
     weights: dict[int, dict[int, float]] = {}
     current: int | None = None
     for t in turns:
-        if not t.answered or t.assessment is None:
+        if not t.answered or t.assessment is None or t.assessment.kind != "scored":
             continue
         if not t.is_follow_up:
             r = QuestionResult(
@@ -47,6 +48,11 @@ def question_results(turns: list[Turn]) -> list[QuestionResult]:
             r.score = round(min(5.0, r.score + FOLLOW_UP_CREDIT * w * t.assessment.score), 2)
             r.follow_ups += 1
     return results
+
+
+def practice_questions(turns: list[Turn]) -> list[str]:
+    """The practice-only questions answered in a session (never scored), in order."""
+    return [t.question for t in turns if t.answered and t.assessment is not None and t.assessment.kind == "practice_only"]
 
 
 def _groups(results: list[QuestionResult], key: Callable[[QuestionResult], str], name: Callable[[str], str]) -> list[ScoreGroup]:
@@ -79,6 +85,7 @@ def build_report(
         weak_topics=weak,
         questions=results,
         finished_early=finished_early,
+        practice_only=practice_questions(turns),
         usage=sum_usage([t.llm for t in turns if t.llm is not None]),
     )
 
@@ -91,8 +98,14 @@ def to_markdown(report: Report, turns: list[Turn] | None = None) -> str:
         f"Session `{report.session_id}` - stages: {', '.join(STAGE_TITLES[s] for s in report.stages)}",
         "",
     ]
+    practice = ["## Practice-only questions (not scored)", "",
+                "Imported without a reference answer: your answers are in the transcript, and they are left out "
+                "of every score above.", ""] + [f"- {q}" for q in report.practice_only] + [""]
     if report.overall is None:
-        lines += ["No question was answered, so there is no score.", ""]
+        lines += ["No scored question was answered, so there is no score." if report.practice_only
+                  else "No question was answered, so there is no score.", ""]
+        if report.practice_only:
+            lines += practice + _transcript(turns)
         return "\n".join(lines)
     lines += [f"**Overall score: {report.overall:.1f} / 5** over {len(report.questions)} question(s)"
               + (" (interview ended early)" if report.finished_early else ""), ""]
@@ -121,15 +134,25 @@ def to_markdown(report: Report, turns: list[Turn] | None = None) -> str:
                 cost = "unknown" if u.cost_usd is None else f"{u.cost_usd:.5f}"
                 graded = t.assessment.scorer if t.assessment else "not graded"
                 lines.append(f"| {t.index + 1} | {u.model} | {u.calls} | {u.prompt_tokens} | {u.completion_tokens} | {cost} | {graded} |")
-    if turns:
-        lines += ["", "## Transcript", ""]
-        for t in turns:
-            if not t.answered or t.assessment is None:
-                continue
-            who = "Follow-up" if t.is_follow_up else "Question"
-            lines += [f"**{who}:** {t.question}", "", f"**Answer:** {t.answer}", "",
-                      f"*Score {t.assessment.score:.1f} / 5.* " + " ".join(t.assessment.feedback), ""]
+    if report.practice_only:
+        lines += [""] + practice
+    lines += _transcript(turns)
     return "\n".join(lines) + "\n"
+
+
+def _transcript(turns: list[Turn] | None) -> list[str]:
+    """The transcript section: each answered question, the answer, and its score (or practice-only)."""
+    if not turns:
+        return []
+    lines = ["", "## Transcript", ""]
+    for t in turns:
+        if not t.answered or t.assessment is None:
+            continue
+        who = "Follow-up" if t.is_follow_up else "Question"
+        graded = ("*Practice-only: not scored.*" if t.assessment.kind == "practice_only"
+                  else f"*Score {t.assessment.score:.1f} / 5.* " + " ".join(t.assessment.feedback))
+        lines += [f"**{who}:** {t.question}", "", f"**Answer:** {t.answer}", "", graded, ""]
+    return lines
 
 
 def _usage_line(u) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -24,6 +24,9 @@ import numpy as np
 from .config import Settings
 from .errors import ConfigError, StoreCorruptError, StoreMissingError
 from .models import LEVELS, QuestionCard, Reference, RubricPoint
+
+if TYPE_CHECKING:
+    from .scoring import ReferenceIndex
 
 COLLECTIONS = ("questions", "references", "key_points", "passages")
 _SPACE = {"hnsw:space": "cosine"}
@@ -160,11 +163,34 @@ class KnowledgeBase:
         got = self.questions.get(include=["metadatas"])
         return sorted({m["bank"] for m in got["metadatas"]})
 
+    def bank_counts(self) -> dict[str, dict[str, int]]:
+        """Per bank: ``{"questions": N, "practice_only": M, "stages": S}`` (M: imported without an answer)."""
+        got = self.questions.get(include=["metadatas"])
+        out: dict[str, dict[str, int]] = {}
+        stages: dict[str, set[str]] = {}
+        for m in got["metadatas"]:
+            c = out.setdefault(m["bank"], {"questions": 0, "practice_only": 0, "stages": 0})
+            c["questions"] += 1
+            c["practice_only"] += bool(m.get("practice_only", False))
+            stages.setdefault(m["bank"], set()).add(m["stage"])
+        for name, st in stages.items():
+            out[name]["stages"] = len(st)
+        return dict(sorted(out.items()))
+
+    def stages_of(self, banks: list[str]) -> list[str]:
+        """The stages the given banks have questions for, in interview order."""
+        from .models import STAGES
+
+        got = self.questions.get(where=_bank_clause(banks), include=["metadatas"])
+        present = {m["stage"] for m in got["metadatas"]}
+        return [s for s in STAGES if s in present]
+
     def candidates(
-        self, *, bank: str, stage: str, level: str | None = None, exclude: set[str] | None = None
+        self, *, bank: str | list[str], stage: str, level: str | None = None, exclude: set[str] | None = None
     ) -> list[Candidate]:
-        """Questions of one bank and stage (and level, when given) not in ``exclude``, with embeddings."""
-        clauses: list[dict] = [{"bank": bank}, {"stage": stage}]
+        """Questions of a bank (or of several: a list of names) and stage (and level, when given)
+        not in ``exclude``, with embeddings. ``exclude`` holds question ids of any of the banks."""
+        clauses: list[dict] = [_bank_clause([bank] if isinstance(bank, str) else bank), {"stage": stage}]
         if level:
             clauses.append({f"level_{level}": True})
         if exclude:
@@ -222,6 +248,18 @@ class KnowledgeBase:
             question_embedding=_vec(q["embeddings"][0]) if q["ids"] else None,
         )
 
+    def reference_index(self, bank: str) -> ReferenceIndex:
+        """Every reference answer of a bank with its embedding and topic, for the scorer's
+        check that an answer is not about another question."""
+        from .scoring import ReferenceIndex
+
+        got = self.references.get(where={"bank": bank}, include=["metadatas", "embeddings"])
+        return ReferenceIndex(
+            question_ids=[str(m["question_id"]) for m in got["metadatas"]],
+            topics=[str(m["topic"]) for m in got["metadatas"]],
+            vectors=np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["metadatas"]), -1),
+        )
+
     def passages_for(self, embedding: list[float], k: int = 2, topic: str | None = None) -> list[dict]:
         """Top-k passages nearest to an embedding: ``[{"text", "source", "distance"}]``."""
         if self.passages.count() == 0:
@@ -253,6 +291,11 @@ def reference_record_id(bank: str, question_id: str) -> str:
     return f"r:{bank}:{question_id}"
 
 
+def _bank_clause(banks: list[str]) -> dict:
+    """A Chroma ``where`` clause for one bank or several (``$in``)."""
+    return {"bank": banks[0]} if len(banks) == 1 else {"bank": {"$in": list(banks)}}
+
+
 def _card(meta: dict, doc: str) -> QuestionCard:
     return QuestionCard(
         id=str(meta["question_id"]),
@@ -263,4 +306,5 @@ def _card(meta: dict, doc: str) -> QuestionCard:
         levels=json.loads(meta["levels"]),
         difficulty=int(meta["difficulty"]),
         bank=str(meta["bank"]),
+        practice_only=bool(meta.get("practice_only", False)),
     )

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from .bank import load_taxonomy
-from .config import Settings
+from .config import BUILTIN_BANK, Settings
 from .embeddings import SentenceEmbeddings, get_embeddings
 from .engine import InterviewEngine
 from .ingest import Ingestor, IngestResult
@@ -82,7 +82,7 @@ class Runtime:
     def engine(self) -> InterviewEngine:
         return InterviewEngine(
             kb=self.kb,
-            scorer=OfflineScorer(self.embedder),
+            scorer=OfflineScorer(self.embedder, index=self.kb.reference_index(BUILTIN_BANK)),
             voice=OfflineVoice(),
             store=self.store,
             topic_name=self.taxonomy.topic_name,

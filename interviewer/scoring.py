@@ -1,61 +1,98 @@
 """Scoring: grade an answer against the retrieved reference answer and rubric, offline.
 
 The :class:`Scorer` protocol is the seam: the engine calls ``score(answer, reference)`` and
-gets an :class:`~interviewer.models.Assessment`; an LLM judge (a later issue) or a better
-offline model plugs in here without the engine changing.
+gets an :class:`~interviewer.models.Assessment`; an LLM judge plugs in here without the
+engine changing.
 
 The offline scorer works in three steps:
 
-1. *Screening* for answers that say nothing (empty, "I don't know", gibberish, the question
-   pasted back, too long to be an answer): these are flagged and capped at 1.
-2. *Key-point coverage*: each rubric key point is compared with every answer sentence and
-   every pair of adjacent sentences (cosine similarity of all-MiniLM-L6-v2 embeddings); the
-   best match is the evidence, and a key point is covered when that similarity reaches
-   ``COVER_THRESHOLD``. Sentence-level alignment follows Sultan, Salazar and Sumner (2016),
-   "Fast and easy short answer grading with high accuracy", NAACL.
-3. *Score*: 5 x (0.65 x weighted soft coverage + 0.35 x soft similarity to the reference
-   answer). Answer-to-reference similarity alone is the classic ASAG baseline (Mohler,
-   Bunescu and Mihalcea 2011, ACL); the rubric term makes the score explainable point by point.
-
-Thresholds were calibrated on this project's bank with ``evals/calibrate_scorer.py``:
-reference-answer sentences vs their own key points (should be covered) and vs key points of
-other questions on other topics (should not be).
+1. *Screening* for answers that say nothing or try to game the grade (empty, "I don't know",
+   gibberish, another language, the question pasted back, a bare keyword list, instructions
+   to the grader, too long to be an answer): each is flagged with its reason and capped.
+2. *Key-point credit*: for each rubric key point, the features of
+   :mod:`interviewer.features` (sentence alignment, question-demoted similarity, word
+   alignment, length, hedging) go through the fitted model of
+   :mod:`interviewer.scorer_model`, which gives the credit (0-1) that point earns. A point
+   is covered when its credit reaches ``COVERED_CREDIT``; the best-matching answer sentence
+   is its evidence.
+3. *Score*: 5 x the weighted sum of key-point credits: the rubric's score, explained point
+   by point. An answer that is about something else (far from this question, nearer to
+   another topic's reference) is flagged ``off_topic`` and capped.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from .embeddings import SentenceEmbeddings
+from .features import (
+    STOPWORDS,
+    Alignment,
+    WORD,
+    WordVectors,
+    anchor_vectors,
+    content_words,
+    demote,
+    key_point_features,
+    split_clauses,
+    split_sentences,
+)
 from .models import Assessment, Flag, KeyPointResult, Reference, RubricPoint
+from .scorer_model import ScorerModel, load_model
 
-#: Cosine similarity at or above which an answer sentence covers a key point (calibrated, see module doc).
-COVER_THRESHOLD = 0.55
-#: Soft-coverage ramp: similarity at LOW earns nothing, at HIGH full credit (linear between).
-KP_LOW, KP_HIGH = 0.40, 0.70
-#: Soft ramp for answer-to-reference similarity.
-REF_LOW, REF_HIGH = 0.40, 0.85
-#: Weights of rubric coverage and reference similarity in the 0-5 score.
-W_COVERAGE, W_REFERENCE = 0.65, 0.35
-#: Longest answer graded (about 2,000 words); longer ones are flagged ``too_long`` and capped.
-MAX_ANSWER_CHARS = 12_000
-#: An answer is about something else when all four hold: similarity to the reference, to the
-#: best key point and to the question are below these, and under OFF_TOPIC_LEXICAL of its
-#: content words occur in the question, reference or rubric. Calibrated on the bank with
-#: evals/calibrate_scorer.py: it flags 89% of reference answers to another question of the same
-#: stage and 99% of another stage, and none of the one- and two-sentence on-topic answers.
-OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT, OFF_TOPIC_QUESTION, OFF_TOPIC_LEXICAL = 0.55, 0.58, 0.45, 0.40
-#: Answers up to this many words are embedded whole; longer ones by their mean sentence vector.
-WHOLE_ANSWER_WORDS = 60
-#: Sentences graded per answer (about 2,000 words of ordinary prose).
-MAX_SENTENCES = 120
-#: Score cap for flagged answers.
+__all__ = [
+    "Scorer", "OfflineScorer", "ReferenceIndex", "derive_key_points", "split_sentences", "split_clauses",
+    "content_words", "visible_assessment", "flag_message", "feedback_lines",
+]
+
+#: A key point is shown as covered when its best answer unit is at least this similar (cosine)
+#: to it and it earns at least COVERED_CREDIT. On the bank, reference-answer sentences match
+#: their own key points at p5 0.55, sentences of other topics' answers at p95 0.40
+#: (evals/calibrate_scorer.py in its first version).
+COVER_SIMILARITY, COVERED_CREDIT = 0.55, 0.5
+#: In a rubric of RUBRIC_MIN_POINTS or more claims, a key point earns full credit only when
+#: the answer addresses it: its credit is scaled from ADDRESS_FLOOR (best unit similarity at
+#: or below ADDRESS_LOW) up to 1 (at ADDRESS_HIGH or above). On the bank, reference-answer
+#: sentences match their own key points at p5 0.55 and other topics' sentences at p95 0.40
+#: (evals/calibrate_scorer.py, first version). A reference of one or two sentences (the public
+#: ASAG data, a follow-up's single point) is graded as a whole and not scaled.
+RUBRIC_MIN_POINTS, ADDRESS_LOW, ADDRESS_HIGH, ADDRESS_FLOOR = 3, 0.40, 0.55, 0.25
+#: Longest answer graded, in words (about 2,500: the issue's 2,000-word answers fit). Longer
+#: ones are flagged ``too_long``, capped, and only their first part is read.
+MAX_ANSWER_WORDS = 2_500
+MAX_ANSWER_CHARS = 20_000
+#: Code or notation in an answer: brackets, operators, arrows, digits.
+_CODE = re.compile(r"[\[\](){}*&=+<>|]|->|\d")
+#: An answer of fewer words than this that contains code is not judged on word plausibility.
+CODE_MAX_WORDS = 12
+#: Fewest items for a bare keyword list (see :func:`is_keyword_list`).
+KEYWORD_LIST_MIN_ITEMS = 5
+#: Numbers, in digits or words.
+NUMBER = re.compile(r"\b(?:\d+(?:\.\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b")
+#: Score caps for flagged answers (0-5): a bare keyword list may show some knowledge.
 FLAGGED_CAP = 1.0
+FLAG_CAPS: dict[str, float] = {"keyword_list": 2.0}
+#: Absolute off-topic rule: the answer's similarity (cosine) to the reference, to its best key
+#: point and to the question are all below these. Set under the 1st percentile of real student
+#: answers in mohler_dev.jsonl (0.06, 0.07, 0.02 there are wrong answers, still on the
+#: question), so it catches only text about something else entirely.
+OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT, OFF_TOPIC_QUESTION = 0.10, 0.15, 0.10
+#: Relative off-topic rule, as (best key-point similarity below, margin at least) pairs: the
+#: answer matches no key point well and is closer (cosine) to the reference answer of a
+#: question on another topic than to this question's, by a margin that must be larger the
+#: better a key point is matched. Calibrated with ``python evals/calibrate_scorer.py --limit
+#: 200`` (200 bank questions; answers to a question of another taxonomy category, which leaves
+#: the index): on-topic answers of one reference sentence reach a margin of +0.07 at p95 and
+#: +0.11 at p99, of two sentences +0.04 / +0.11; answers to another question +0.16 at p5 and
+#: +0.35 at p50. These tiers flag 197 of 200 answers to other questions, 7 of 200 one-sentence
+#: and 1 of 200 two-sentence on-topic answers (opening sentences that state no key point).
+OFF_TOPIC_RULES: tuple[tuple[float, float], ...] = ((0.65, 0.07), (0.85, 0.14))
 
 _DONT_KNOW = re.compile(
     r"\b(i\s*(do\s*n[o']?t|dont|really\s+don'?t)\s+know|i\s+have\s+no\s+(idea|clue)|no\s+idea|not\s+sure|"
@@ -64,19 +101,29 @@ _DONT_KNOW = re.compile(
     re.IGNORECASE,
 )
 #: A whole answer that only declines ("pass", "skip", "next").
-_DECLINE = re.compile(r"^\W*(pass|skip|next(\s+question)?|nothing|none|n/?a|no)\W*$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(`])|\n+")
-_CLAUSE = re.compile(r"\s*[,;:]\s+|\s+\(|\)\s*")
-#: Sentences longer than this (words) are also compared clause by clause.
-CLAUSE_SPLIT_WORDS = 18
-_BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-_STOPWORDS = frozenset(
-    "a an the and or but if then so of to in on at by for with from as is are was were be been being "
-    "it its this that these those what which who whom how why when where do does did can could would "
-    "should will shall may might must you your i we they he she them our my me us not no yes there here "
-    "about into than also just very more most such any each some".split()
+_DECLINE = re.compile(r"^\W*(pass|skip|next(\s+question)?|nothing|none|n/?a|no|no\s+answer|not\s+answered)\W*$", re.IGNORECASE)
+#: Text addressed to the grader rather than the interviewer: prompt injection.
+_TO_GRADER = re.compile(
+    r"\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|the\s+|your\s+|previous\s+|prior\s+|above\s+|earlier\s+)*"
+    r"(instructions?|rubric|reference|criteria|grading|rules|prompt|key\s+points)\b"
+    r"|\b(give|award|assign|grant)\s+(this\s+answer\s+|this\s+|me\s+|my\s+answer\s+|it\s+)?(a\s+|an\s+|the\s+)?"
+    r"(full|perfect|maximum|max|top|highest|high|5|five)\s*(/\s*5\s*)?(marks?|score|points?|grade|credit|stars?|out\s+of)"
+    r"|\b(give|award|score|grade|rate|mark)\b[^.!?\n]{0,40}\b(5|10|100)\s*(/|out\s+of)\s*(5|10|100)\b"
+    r"|\b(dear|attention|note\s+to\s+(the\s+)?)\s*(grader|evaluator|assessor|examiner|scorer)\b"
+    r"|\byou\s+(are|must|should|will)\s+(now\s+)?(grade|score|rate|mark|award|give\s+(this|me))\b"
+    r"|\b(you|the\s+grader|the\s+evaluator|the\s+model)\s+(must|should|will)\s+(ignore|disregard)\b"
+    r"|\b(system|assistant)\s*:\s*(you|ignore|grade|score|give)\b",
+    re.IGNORECASE,
 )
+#: English function words, and those of the European languages most often mistaken for it.
+_ENGLISH = frozenset("the and is are of to in that it for with as on be this by we you can or which not".split())
+_FOREIGN = frozenset(
+    "de la el que los las por para una del como "  # Spanish
+    "le les des est et pour dans une du qui "  # French
+    "der das und ist nicht mit ein eine zu von auf sich "  # German
+    "il di che della sono gli non "  # Italian
+    "não uma com".split()  # Portuguese
+)  # words that are also English ("die", "per", "con", "pas") are left out
 
 
 class Scorer(Protocol):
@@ -93,52 +140,45 @@ class Scorer(Protocol):
     ) -> Assessment: ...
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences and list items of an answer, in order, trimmed, without bullet markers."""
-    parts = []
-    for chunk in _SENTENCE_END.split(text):
-        chunk = _BULLET.sub("", chunk).strip()
-        if len(_WORD.findall(chunk)) >= 2 or (chunk and len(chunk) > 12):
-            parts.append(chunk)
-    return parts
+def derive_key_points(reference_answer: str, max_points: int = 6) -> list[str]:
+    """Key points of a reference answer that has no rubric: its sentences (its main claims).
+
+    A one-sentence reference is one key point; more than ``max_points`` sentences are merged
+    pairwise, shortest neighbours first, so that each point stays a whole claim. Returns at
+    least one point for any non-empty text.
+    """
+    points = split_sentences(reference_answer) or [reference_answer.strip()]
+    while len(points) > max_points:
+        i = min(range(len(points) - 1), key=lambda j: len(points[j]) + len(points[j + 1]))
+        points[i : i + 2] = [f"{points[i]} {points[i + 1]}"]
+    return points
 
 
-def split_clauses(sentence: str, min_words: int = 4) -> list[str]:
-    """Clauses of a long sentence (over ``CLAUSE_SPLIT_WORDS`` words), split at , ; : and
-    merged so each has at least ``min_words`` words; [] for a short sentence."""
-    if len(sentence.split()) <= CLAUSE_SPLIT_WORDS:
-        return []
-    clauses: list[str] = []
-    for part in _CLAUSE.split(sentence):
-        part = part.strip()
-        if not part:
-            continue
-        if clauses and len(clauses[-1].split()) < min_words:
-            clauses[-1] = f"{clauses[-1]}, {part}"
-        else:
-            clauses.append(part)
-    if clauses and len(clauses[-1].split()) < min_words and len(clauses) > 1:
-        clauses[-2:] = [f"{clauses[-2]}, {clauses[-1]}"]
-    return clauses if len(clauses) > 1 else []
+@dataclass(frozen=True)
+class ReferenceIndex:
+    """The reference answers of a whole bank, for telling an answer to another question apart.
 
+    ``vectors`` is (N, dim) unit embeddings; ``question_ids`` and ``topics`` have length N.
+    """
 
-def content_words(text: str) -> list[str]:
-    """Lower-cased words of 3+ letters that are not stopwords."""
-    return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if len(w) > 2 and w not in _STOPWORDS]
+    question_ids: Sequence[str]
+    topics: Sequence[str]
+    vectors: np.ndarray
 
+    def without(self, question_id: str) -> ReferenceIndex:
+        """The same index less one question (to test answers that are not in the bank)."""
+        keep = [i for i, q in enumerate(self.question_ids) if q != question_id]
+        return ReferenceIndex([self.question_ids[i] for i in keep], [self.topics[i] for i in keep], self.vectors[keep])
 
-def lexical_overlap(answer: str, reference: Reference) -> float:
-    """Share (0-1) of the answer's content words that occur in the question, reference answer
-    or key points; 1.0 for an answer without content words."""
-    words = content_words(answer)
-    if not words:
-        return 1.0
-    vocab = set(content_words(" ".join([reference.question_text, reference.reference_answer, *(p.text for p in reference.key_points)])))
-    return sum(w in vocab for w in words) / len(words)
-
-
-def _ramp(x: float, low: float, high: float) -> float:
-    return float(min(1.0, max(0.0, (x - low) / (high - low))))
+    def best_other_topic(self, answer_vector: np.ndarray, topic: str) -> tuple[str, float] | None:
+        """The nearest reference on another topic: (question id, cosine), or None."""
+        mask = np.array([t != topic for t in self.topics])
+        if not mask.any():
+            return None
+        sims = self.vectors @ answer_vector
+        sims = np.where(mask, sims, -np.inf)
+        i = int(sims.argmax())
+        return self.question_ids[i], float(sims[i])
 
 
 @dataclass(frozen=True)
@@ -150,190 +190,262 @@ class Screen:
 
 
 class OfflineScorer:
-    """Rubric scorer on sentence embeddings; no network, no LLM. See the module docstring.
+    """Rubric scorer on sentence embeddings and a small fitted model; no network, no LLM.
 
     Args:
         embedder: sentence embeddings (unit vectors); the same model that built the store,
             so key-point embeddings retrieved from Chroma are comparable.
+        model: the key-point credit model (default: the shipped ``scorer_model.json``).
+        index: the bank's reference answers, for the relative off-topic rule (optional).
 
     ``score`` returns an Assessment with score in [0, 5] (one decimal), one KeyPointResult
-    per rubric point (or per focused point), flags, and 2-3 feedback lines. It never raises
-    on any string input.
+    per rubric point (or per focused point) with its credit, flags, and 2-3 feedback lines.
+    It never raises on any string input.
     """
 
     name = "offline"
 
-    def __init__(self, embedder: SentenceEmbeddings):
+    def __init__(self, embedder: SentenceEmbeddings, model: ScorerModel | None = None, index: ReferenceIndex | None = None):
         self.embedder = embedder
-        self._vocab: frozenset[str] | None = None
+        self.model = model or load_model()
+        self.index = index
+        self.words = WordVectors(embedder)
+        self._tok = None
+        self._demoted: dict[tuple[str, str], np.ndarray] = {}
+        self._anchors: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
 
     # ------------------------------------------------------------------ screening
 
-    def _known_words(self) -> frozenset[str]:
-        """Whole words of the embedding model's WordPiece vocabulary (about 20k English words)."""
-        if self._vocab is None:
-            try:
-                tok = self.embedder._load().tokenizer
-                self._vocab = frozenset(w for w in tok.get_vocab() if w.isalpha() and not w.startswith("##"))
-            except Exception:  # a model without a WordPiece vocabulary: skip the check
-                self._vocab = frozenset()
-        return self._vocab
+    def plausible_share(self, words: list[str]) -> float:
+        """Share (0-1) of words that look like English: in the embedding model's WordPiece
+        vocabulary, or split into pieces of 3+ letters on average ("statically" -> static
+        ##ally; "programm" -> program ##m), where keyboard mashing splits into 1-2 letter
+        pieces ("asdkjh" -> as ##d ##k ##j ##h). 1.0 when the model has no tokenizer."""
+        tok = self._tokenizer()
+        if tok is None or not words:
+            return 1.0
+        ok = 0
+        for w in words:
+            pieces = tok.tokenize(w.lower())
+            ok += len(pieces) <= 1 or len(w) / len(pieces) >= 3
+        return ok / len(words)
 
-    def screen(self, answer: str, question: str) -> Screen:
-        """Flags for answers that say nothing; see :data:`~interviewer.models.Flag`."""
+    def _tokenizer(self):
+        if self._tok is None:
+            try:
+                self._tok = self.embedder._load().tokenizer
+            except Exception:  # not a WordPiece model: the check is skipped
+                self._tok = False
+        return self._tok or None
+
+    def screen(self, answer: str, question: str, reference: str = "") -> Screen:
+        """Flags for answers that say nothing or game the grade; see :data:`~interviewer.models.Flag`."""
         text = unicodedata.normalize("NFKC", answer or "")
         flags: list[Flag] = []
-        if len(text) > MAX_ANSWER_CHARS:
+        if len(text) > MAX_ANSWER_CHARS or len(text.split()) > MAX_ANSWER_WORDS:
             flags.append("too_long")
-            text = text[:MAX_ANSWER_CHARS]
-        printable = sum(ch.isprintable() or ch in "\n\t" for ch in text)
+            text = " ".join(text[:MAX_ANSWER_CHARS].split()[:MAX_ANSWER_WORDS])
         if not any(ch.isalnum() for ch in text):
             return Screen(["empty", *flags], "")
-        if printable < 0.9 * len(text) or "\ufffd" in text[:2000] and text.count("\ufffd") > 3:
+        printable = sum(ch.isprintable() or ch in "\n\t" for ch in text)
+        if printable < 0.9 * len(text) or (text.count("\ufffd") > 3 and "\ufffd" in text[:2000]):
             return Screen(["gibberish", *flags], text)
-        words = [w.lower() for w in _WORD.findall(text)]
+        letters = [ch for ch in text if ch.isalpha()]
+        if len(letters) >= 10 and sum(ch.isascii() for ch in letters) < 0.5 * len(letters):
+            return Screen(["not_english", *flags], text)  # another script: Cyrillic, CJK, Arabic...
+        words = [w.lower() for w in WORD.findall(text)]
+        lowered = [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
+        if len(lowered) >= 6:
+            english = sum(w in _ENGLISH for w in lowered) / len(lowered)
+            foreign = sum(w in _FOREIGN for w in lowered) / len(lowered)
+            if foreign >= 0.12 and foreign > 2 * english and foreign * len(lowered) >= 3:
+                return Screen(["not_english", *flags], text)
         content = content_words(text)
         # A hedge is only "I don't know" when little else is said: "not sure, but L1 gives
         # sparse weights" is an answer.
         if _DECLINE.match(text) or (_DONT_KNOW.search(text) and len(content_words(_DONT_KNOW.sub(" ", text))) <= 3):
             flags.append("dont_know")
-        vocab = self._known_words()
-        long_words = [w for w in words if len(w) >= 2]
-        if vocab and long_words:
-            known = sum(w.strip("'-") in vocab for w in long_words) / len(long_words)
-            # Real English answers sit above 0.85 known words; keyboard mashing well below 0.5.
-            if known < 0.5 or len(words) < 0.3 * len(text.split()):
-                flags.append("gibberish")
-        elif not long_words:
+        long_words = [w.strip("'-") for w in words if len(w) >= 2]
+        formula = bool(re.search(r"\d|[A-Za-z]\s*\(", text))  # "O(n log n)", "k = 5": not mashing
+        # A short answer in code or notation ("a[i] = *(a+i)", "const -> nonconst") has
+        # identifiers, not words: its word plausibility says nothing (in mohler_dev.jsonl such
+        # answers got 2-5 of 5 from the human graders).
+        code = bool(_CODE.search(text)) and len(long_words) < CODE_MAX_WORDS
+        if (not long_words and not formula and not code) or (long_words and not code and self.plausible_share(long_words) < 0.5) \
+                or (len(words) < 0.3 * len(text.split()) and not formula and not code):
+            # Real answers, typos included, sit above 0.85; keyboard mashing well below 0.5.
             flags.append("gibberish")
+        if _TO_GRADER.search(text):
+            flags.append("instruction_to_grader")
+        if "gibberish" not in flags and is_keyword_list(text):
+            flags.append("keyword_list")
         if question and "gibberish" not in flags:
             q_words = set(content_words(question))
             new = [w for w in content if w not in q_words]
-            # Question demoting (Mohler et al. 2011): words the question already contains
-            # earn nothing; an answer with almost nothing else is the question pasted back.
-            if len(content) >= 4 and len(new) <= max(1, 0.15 * len(content)):
+            ref_words = set(content_words(reference))
+            # Question demoting (Mohler et al. 2011): words the question already contains earn
+            # nothing; an answer that adds almost nothing else, and nothing of the reference
+            # answer's, is the question pasted back ("Arrays are passed by reference" to "How
+            # are arrays passed?" adds the one word that matters, so it is an answer).
+            # A number the question lacks is an answer ("the base case is one").
+            new += [w for w in NUMBER.findall(text.lower()) if w not in q_words]
+            # A near-copy repeats most of the question's words and adds at most one, which the
+            # reference does not use.
+            repeated = len(q_words & set(content)) >= 0.8 * len(q_words)
+            if (len(content) >= 3 and not new) or (
+                    len(content) >= 6 and repeated and len(new) <= 1 and not (set(new) & ref_words)):
                 flags.append("question_copy")
         return Screen(flags, text)
 
     # ------------------------------------------------------------------ scoring
 
+    def _demoted_vectors(self, question: str, points: list[RubricPoint]) -> np.ndarray | None:
+        """Cached embeddings of the key points without the question's words, or None when any
+        is missing (they are then embedded in the same batch as the answer, and cached)."""
+        try:
+            return np.stack([self._demoted[(question, p.text)] for p in points])
+        except KeyError:
+            return None
+
+    def _anchor_vectors(self, reference: Reference, points: list[RubricPoint]) -> np.ndarray | None:
+        """Each key point's anchoring reference sentence (:func:`interviewer.features.anchor_vectors`),
+        cached per reference and rubric; None when the key points carry no embeddings."""
+        if not all(p.embedding is not None for p in points):
+            return None
+        key = (reference.reference_answer, tuple(p.text for p in points))
+        if key not in self._anchors:
+            if len(self._anchors) > 512:
+                self._anchors.clear()
+            sentences = split_sentences(reference.reference_answer)
+            vecs = self.embedder.encode(sentences, batch_size=16) if sentences else np.zeros((0, 1), np.float32)
+            self._anchors[key] = anchor_vectors(np.array([p.embedding for p in points], np.float32), vecs)
+        return self._anchors[key]
+
+    def align(self, text: str, reference: Reference, points: list[RubricPoint], question: str) -> Alignment:
+        """Features of a (screened) answer against ``points``; see :func:`key_point_features`."""
+        have_kp = all(p.embedding is not None for p in points)
+        return key_point_features(
+            self.embedder, self.words, text, question,
+            key_points=[p.text for p in points],
+            key_point_vectors=np.array([p.embedding for p in points], np.float32) if have_kp else None,
+            reference=reference.reference_answer,
+            reference_vector=np.asarray(reference.reference_embedding, np.float32) if reference.reference_embedding else None,
+            demoted_key_point_vectors=self._demoted_vectors(question, points),
+            anchor_vectors=self._anchor_vectors(reference, points),
+        )
+
     def score(
         self, answer: str, reference: Reference, *, question: str | None = None, focus: list[int] | None = None
     ) -> Assessment:
         points = [p for p in reference.key_points if focus is None or p.index in focus] or reference.key_points
-        screen = self.screen(answer, question or reference.question_text)
-        if {"empty", "gibberish"} & set(screen.flags) or not screen.text:
-            return self._flagged(points, screen.flags, 0.0)
+        asked = question or reference.question_text
+        screen = self.screen(answer, asked, reference.reference_answer)
+        if {"empty", "gibberish", "not_english"} & set(screen.flags) or not screen.text:
+            return self._flagged(points, screen.flags)
 
-        sentences = split_sentences(screen.text)[:MAX_SENTENCES] or [screen.text.strip()]
-        # Units compared with each key point: sentences, the clauses of long sentences (a list
-        # of points in one sentence) and adjacent sentence pairs (a point made across two).
-        # ``shown`` is what a unit quotes as evidence: a clause quotes its whole sentence.
-        clauses = [(c, sent) for sent in sentences for c in split_clauses(sent)]
-        pairs = [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
-        units = sentences + [c for c, _ in clauses] + pairs
-        shown = sentences + [sent for _, sent in clauses] + pairs
-        # One long sequence costs more than all the short ones together (about 170 ms for 230
-        # tokens on 2 cores), so longer answers use the mean of their sentence vectors.
-        whole_needed = len(screen.text.split()) <= WHOLE_ANSWER_WORDS
-        encoded = sentences + [c for c, _ in clauses]
-        texts = encoded + ([screen.text] if whole_needed else [])
-        missing = [p.text for p in points if p.embedding is None]
-        vecs = self.embedder.encode(texts + missing)
-        sent_vecs = vecs[: len(sentences)]
-        # A pair's vector is the normalised sum of its sentences' vectors: close to embedding
-        # the pair, at no model cost (pairs are twice as long and dominated the run time).
-        pair_vecs = sent_vecs[:-1] + sent_vecs[1:]
-        pair_vecs = pair_vecs / np.maximum(np.linalg.norm(pair_vecs, axis=1, keepdims=True), 1e-9)
-        unit_vecs = np.concatenate([vecs[: len(encoded)], pair_vecs]) if pairs else vecs[: len(encoded)]
-        if whole_needed:
-            answer_vec = vecs[len(encoded)]
-        else:
-            answer_vec = sent_vecs.mean(axis=0)
-            answer_vec = answer_vec / (np.linalg.norm(answer_vec) or 1.0)
-        extra = iter(vecs[len(texts) :])
-        kp_vecs = np.stack([np.asarray(p.embedding, dtype=np.float32) if p.embedding is not None else next(extra) for p in points])
+        align = self.align(screen.text, reference, points, asked)
+        for p, v in zip(points, align.demoted_key_point_vectors):
+            self._demoted[(asked, p.text)] = v
+        return self.assess(screen, align, reference, points)
 
-        sims = unit_vecs @ kp_vecs.T  # (units, key points)
-        ref_sim = float(answer_vec @ np.asarray(reference.reference_embedding, dtype=np.float32)) if reference.reference_embedding else 0.0
-
-        results: list[KeyPointResult] = []
-        for j, p in enumerate(points):
-            col = sims[:, j]
-            best = int(col.argmax())
-            best_sim = float(col[best])
-            # Prefer a single sentence as evidence when it is nearly as good as the best pair.
-            single = int(col[: len(sentences)].argmax())
-            evidence_idx = single if col[single] >= best_sim - 0.03 else best
-            covered = best_sim >= COVER_THRESHOLD
-            results.append(
-                KeyPointResult(
-                    index=p.index,
-                    text=p.text,
-                    weight=p.weight,
-                    covered=covered,
-                    similarity=round(best_sim, 4),
-                    evidence=shown[evidence_idx] if covered else None,
-                    hint="" if covered else _hint(p),
-                )
-            )
-
+    def assess(self, screen: Screen, align: Alignment, reference: Reference, points: list[RubricPoint]) -> Assessment:
+        """The assessment from a screened answer and its alignment: key-point credits from the
+        model, the rubric score, off-topic check, caps and feedback (no model call here)."""
+        credits = self.model.credit(align.matrix)
+        if len(points) >= RUBRIC_MIN_POINTS:
+            addressed = np.clip((align.matrix[:, 0] - ADDRESS_LOW) / (ADDRESS_HIGH - ADDRESS_LOW), 0.0, 1.0)
+            credits = credits * (ADDRESS_FLOOR + (1.0 - ADDRESS_FLOOR) * addressed)
         total_w = sum(p.weight for p in points)
-        coverage = sum(p.weight * _ramp(float(sims[:, j].max()), KP_LOW, KP_HIGH) for j, p in enumerate(points)) / total_w
-        raw = 5.0 * (W_COVERAGE * coverage + W_REFERENCE * _ramp(ref_sim, REF_LOW, REF_HIGH))
+        rubric = float(sum(p.weight * c for p, c in zip(points, credits)) / total_w)
+        raw = 5.0 * rubric
 
         flags = list(screen.flags)
-        q_sim = float(answer_vec @ np.asarray(reference.question_embedding, dtype=np.float32)) if reference.question_embedding else 0.0
-        if (
-            not flags
-            and ref_sim < OFF_TOPIC_REFERENCE
-            and float(sims.max()) < OFF_TOPIC_KEYPOINT
-            and q_sim < OFF_TOPIC_QUESTION
-            and lexical_overlap(screen.text, reference) < OFF_TOPIC_LEXICAL
-        ):
+        if self._off_topic(reference, align):
             flags.append("off_topic")
-        if flags:
-            raw = min(raw, FLAGGED_CAP)
-            for r in results:  # nothing counts as covered in an answer that says nothing
-                r.covered, r.evidence, r.hint = False, None, r.hint or _hint(next(p for p in points if p.index == r.index))
-        score = round(min(5.0, max(0.0, raw)), 1)
+        cap = min((FLAG_CAPS.get(f, FLAGGED_CAP) for f in flags), default=5.0)
+        results = []
+        for p, c, ev in zip(points, credits, align.evidence):
+            covered = bool(c >= COVERED_CREDIT and align.matrix[len(results), 0] >= COVER_SIMILARITY) and cap > FLAGGED_CAP
+            results.append(KeyPointResult(
+                index=p.index, text=p.text, weight=p.weight, covered=covered,
+                similarity=round(float(align.matrix[len(results), 0]), 4), credit=round(float(c), 3),
+                evidence=ev if covered else None, hint="" if covered else _hint(p, float(c), ev),
+            ))
+        score = round(min(cap, max(0.0, raw)), 1)
         return Assessment(
             score=score,
             key_points=results,
-            reference_similarity=round(ref_sim, 4),
+            reference_similarity=round(align.reference_similarity, 4),
             flags=flags,
-            feedback=feedback_lines(score, results, flags, len(_WORD.findall(screen.text))),
+            feedback=feedback_lines(score, results, flags, len(WORD.findall(screen.text))),
             scorer=self.name,
         )
 
-    def _flagged(self, points: list[RubricPoint], flags: list[Flag], score: float) -> Assessment:
+    def _off_topic(self, reference: Reference, align: Alignment) -> bool:
+        """True when the answer is about something else; see OFF_TOPIC_* for the two rules."""
+        q_vec = reference.question_embedding
+        q_sim = float(align.answer_vector @ np.asarray(q_vec, np.float32)) if q_vec else 0.0
+        ref_sim = align.reference_similarity
+        if ref_sim < OFF_TOPIC_REFERENCE and float(align.matrix[:, 0].max()) < OFF_TOPIC_KEYPOINT and q_sim < OFF_TOPIC_QUESTION:
+            return True
+        best_point = float(align.matrix[:, 0].max())
+        if self.index is not None and best_point < OFF_TOPIC_RULES[-1][0]:
+            rival = self.index.best_other_topic(align.answer_vector, reference.topic)
+            if rival is not None:
+                margin = rival[1] - ref_sim
+                return any(best_point < sim and margin >= m for sim, m in OFF_TOPIC_RULES)
+        return False
+
+    def _flagged(self, points: list[RubricPoint], flags: list[Flag]) -> Assessment:
         results = [
-            KeyPointResult(index=p.index, text=p.text, weight=p.weight, covered=False, similarity=0.0, hint=_hint(p))
+            KeyPointResult(index=p.index, text=p.text, weight=p.weight, covered=False, similarity=0.0, hint=_hint(p, 0.0, None))
             for p in points
         ]
         return Assessment(
-            score=score,
+            score=0.0,
             key_points=results,
             reference_similarity=0.0,
             flags=flags,
-            feedback=feedback_lines(score, results, flags, 0),
+            feedback=feedback_lines(0.0, results, flags, 0),
             scorer=self.name,
         )
 
 
-def _hint(point: RubricPoint) -> str:
+def is_keyword_list(text: str) -> bool:
+    """True for a bare list of terms: at least KEYWORD_LIST_MIN_ITEMS items of at most 4 words
+    each, and almost no function words (under 10% of the words), so nothing connects the terms.
+
+    Three or four terms can be the whole answer to "which stages...?" (mohler_dev.jsonl has
+    such answers graded 3.5-5 of 5); a rubric's keywords, two per key point, make five or more."""
+    items = [i.strip() for i in re.split(r"[,;/|\n\u2022]+|\s-\s|\band\b", text) if i.strip()]
+    words = WORD.findall(text)
+    if len(items) < KEYWORD_LIST_MIN_ITEMS or len(words) < 3:
+        return False
+    function = sum(w.lower() in STOPWORDS for w in words) / len(words)
+    return max(len(i.split()) for i in items) <= 4 and function < 0.10
+
+
+def _hint(point: RubricPoint, credit: float, evidence: str | None) -> str:
+    """One line on what was missing from a key point."""
+    if evidence and credit >= 0.25:
+        return f"Partly there (\u201c{_clip(evidence)}\u201d); make the point explicit: {point.text}"
     return f"Missing: {point.text}"
+
+
+def _clip(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
 
 
 _FLAG_MESSAGES: dict[str, str] = {
     "empty": "No answer was given, so there is nothing to grade.",
     "dont_know": "Saying you don't know is honest, but it earns no credit: in a real interview, reason out loud from what you do know.",
     "gibberish": "The answer could not be read as English text, so it was not graded.",
+    "not_english": "The answer is not in English; the interview is graded in English.",
     "question_copy": "The answer repeats the question without adding anything; explain the idea in your own words.",
     "off_topic": "The answer is about something else; it does not address this question.",
-    "too_long": f"Answers are graded up to {MAX_ANSWER_CHARS:,} characters (about 2,000 words); keep to the points that matter.",
+    "too_long": f"Answers are graded up to {MAX_ANSWER_WORDS:,} words; keep to the points that matter.",
     "keyword_list": "A list of keywords without explanation does not show understanding; explain how the ideas connect.",
-    "instruction_to_grader": "Instructions to the grader are ignored and do not change the score.",
+    "instruction_to_grader": "Instructions to the grader are ignored, and an answer that contains them is capped.",
 }
 
 
@@ -356,18 +468,18 @@ def visible_assessment(a: Assessment, follow_up_pending: bool) -> Assessment:
 
 
 def feedback_lines(score: float, results: list[KeyPointResult], flags: list[str], n_words: int) -> list[str]:
-    """Two or three lines of feedback: the verdict, the most important gap, and one tip."""
+    """Two or three lines of feedback: the score explained by the rubric, the most important
+    gap, and one tip."""
     covered = [r for r in results if r.covered]
     missed = sorted((r for r in results if not r.covered), key=lambda r: -r.weight)
     lines: list[str] = []
     if flags:
         lines.append(flag_message(flags[0]))
-    elif score >= 4:
-        lines.append(f"Strong answer: it covers {len(covered)} of {len(results)} key points.")
-    elif score >= 2.5:
-        lines.append(f"Partly there: it covers {len(covered)} of {len(results)} key points.")
     else:
-        lines.append(f"Weak answer: it covers {len(covered)} of {len(results)} key points.")
+        earned = sum(r.weight * r.credit for r in results) / (sum(r.weight for r in results) or 1)
+        verdict = "Strong answer" if score >= 4 else "Partly there" if score >= 2.5 else "Weak answer"
+        lines.append(f"{verdict}: {len(covered)} of {len(results)} key points covered, "
+                     f"{earned:.0%} of the rubric's weight earned, so {score:.1f} / 5.")
     if missed:
         lines.append(f"Most important gap: {missed[0].text}")
     if not flags:

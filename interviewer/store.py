@@ -144,7 +144,7 @@ class SessionStore:
             if sid == exclude_session:
                 continue
             t = Turn.model_validate_json(data)
-            if t.is_follow_up or t.assessment is None or (level and t.level != level):
+            if t.is_follow_up or t.assessment is None or t.assessment.kind != "scored" or (level and t.level != level):
                 continue
             totals.setdefault(t.topic, []).append(t.assessment.score)
         return {k: (sum(v) / len(v), len(v)) for k, v in totals.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .models import STAGE_TITLES, Assessment, QuestionCard, Report, RubricPoint, SessionConfig
+from .models import STAGE_TITLES, Assessment, PracticeOnly, QuestionCard, Report, RubricPoint, SessionConfig
 from .prompts import Prompt, load_prompt
 
 
@@ -22,7 +22,7 @@ class Voice(Protocol):
 
     def ask(self, card: QuestionCard, *, number: int, total: int, new_stage: bool, seq: int) -> str: ...
 
-    def react(self, assessment: Assessment, *, was_follow_up: bool, follow_up_next: bool, seq: int) -> str: ...
+    def react(self, assessment: Assessment | PracticeOnly, *, was_follow_up: bool, follow_up_next: bool, seq: int) -> str: ...
 
     def follow_up(self, point: RubricPoint, *, seq: int) -> str: ...
 
@@ -48,8 +48,11 @@ class OfflineVoice:
             text = self.prompt.render(key, seq, stage_title=STAGE_TITLES[card.stage]) + "\n\n" + text
         return text
 
-    def react(self, assessment: Assessment, *, was_follow_up: bool, follow_up_next: bool = False, seq: int = 0) -> str:
-        if follow_up_next:  # neutral: "let's move on" would contradict the follow-up that comes next
+    def react(self, assessment: Assessment | PracticeOnly, *, was_follow_up: bool, follow_up_next: bool = False,
+              seq: int = 0) -> str:
+        if getattr(assessment, "kind", "scored") == "practice_only":
+            key = "after_practice"
+        elif follow_up_next:  # neutral: "let's move on" would contradict the follow-up that comes next
             key = "before_follow_up"
         elif was_follow_up:
             key = "after_follow_up"
@@ -66,6 +69,8 @@ class OfflineVoice:
 
     def closing(self, report: Report, *, seq: int = 0) -> str:
         answered = len(report.questions)
+        if not answered and report.practice_only:
+            return self.prompt.render("closing_practice", seq, number=len(report.practice_only))
         if not answered or report.overall is None:
             return self.prompt.render("closing_empty", seq)
         overall = f"{report.overall:.1f}"

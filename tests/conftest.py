@@ -29,10 +29,12 @@ from interviewer.config import KNOWLEDGE_DIR, Settings  # noqa: E402
 interviewer.llm.ALLOW_REMOTE_MODELS = False
 
 REPO = Path(__file__).resolve().parent.parent
-#: The source documents: $INTERVIEWER_SEEDS, else ../shared/seeds beside the checkout, else
-#: the workplace's shared folder (a clone elsewhere, such as CI's, has no sibling).
-SEEDS = next((p for p in (Path(os.environ.get("INTERVIEWER_SEEDS", REPO.parent / "shared" / "seeds")),
-                          Path("/work/shared/seeds")) if p.is_dir()), REPO.parent / "shared" / "seeds")
+#: The workplace's shared folder (source documents in seeds/, graded answers in evals/asag/):
+#: $INTERVIEWER_SHARED, else ../shared beside the checkout, else /work/shared (a clone made
+#: elsewhere, such as CI's, has no sibling folder).
+SHARED = next((p for p in (Path(os.environ.get("INTERVIEWER_SHARED", REPO.parent / "shared")), Path("/work/shared"))
+               if p.is_dir()), REPO.parent / "shared")
+SEEDS = SHARED / "seeds"
 VENV_BIN = Path(sys.executable).parent
 
 

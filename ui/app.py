@@ -18,7 +18,7 @@ import pandas as pd
 from interviewer.engine import Assessed, Reset, Started, Step
 from interviewer.errors import InterviewerError
 from interviewer.leaks import visible
-from interviewer.models import LEVELS, STAGE_TITLES, STAGES, Assessment, Report, SessionConfig
+from interviewer.models import LEVELS, STAGE_TITLES, STAGES, Assessment, PracticeOnly, Report, SessionConfig
 from interviewer.report import to_markdown
 from interviewer.runtime import Runtime
 from interviewer.scoring import flag_message
@@ -26,12 +26,16 @@ from interviewer.scoring import flag_message
 MAX_ANSWER_HINT = "Answers are graded up to about 2,000 words."
 _EMPTY_ASSESSMENT = "*The assessment of your last answer appears here.*"
 HIDDEN_REFERENCE = "*Shown once you have answered the follow-up.*"
+NO_REFERENCE = "*No reference answer: this imported question is practice-only.*"
 
 
-def assessment_markdown(a: Assessment | None) -> str:
-    """Score 0-5, each key point covered (with the sentence that covered it) or missed, feedback."""
+def assessment_markdown(a: Assessment | PracticeOnly | None) -> str:
+    """Score 0-5, each key point covered (with the sentence that covered it) or missed, feedback;
+    for a practice-only question, that it is not scored."""
     if a is None:
         return _EMPTY_ASSESSMENT
+    if isinstance(a, PracticeOnly):
+        return f"### Practice-only: not scored\n\n{a.note}"
     lines = [f"### Score: {a.score:.1f} / 5"]
     if a.fallback:
         lines.append(f"**Graded offline: the LLM failed** ({a.fallback}).")
@@ -62,11 +66,16 @@ def report_frame(report: Report) -> pd.DataFrame:
 def report_summary(report: Report) -> str:
     """The report's headline for the page."""
     if report.overall is None:
+        if report.practice_only:
+            return (f"### Report\nYou answered {len(report.practice_only)} practice-only question(s); they are not "
+                    "scored, so there is no score. The download has your answers.")
         return "### Report\nNo question was answered, so there is nothing to score yet."
     lines = [f"## Report: {report.overall:.1f} / 5 overall" + (" (ended early)" if report.finished_early else ""), ""]
     lines += ["| stage | score | questions |", "|---|---:|---:|"]
     lines += [f"| {g.name} | {g.score:.1f} | {g.questions} |" for g in report.by_stage]
     lines += ["", "**Weak topics to drill:** " + (", ".join(f"{g.name} ({g.score:.1f})" for g in report.weak_topics) or "none")]
+    if report.practice_only:
+        lines += ["", f"{len(report.practice_only)} practice-only question(s) answered: not scored, not in these averages."]
     if report.usage is not None:
         u = report.usage
         cost = f"${u.cost_usd:.4f}" if u.cost_usd is not None else "cost unknown"
@@ -89,7 +98,17 @@ class InterviewUI:
             for s in rows
         ]
 
-    def _reference_md(self, bank: str, question_id: str) -> str:
+    def bank_choices(self) -> list[str]:
+        """The banks in the knowledge base (built-in first)."""
+        try:
+            banks = self.rt.kb.banks()
+        except InterviewerError:
+            return ["builtin"]
+        return sorted(banks, key=lambda b: (b != "builtin", b))
+
+    def _reference_md(self, bank: str, question_id: str, practice_only: bool = False) -> str:
+        if practice_only:
+            return NO_REFERENCE
         ref = self.rt.kb.reference(bank, question_id)
         points = "\n".join(f"- ({k.weight:.0%}) {k.text}" for k in ref.key_points)
         return f"{ref.reference_answer}\n\n**Rubric key points**\n{points}"
@@ -107,11 +126,12 @@ class InterviewUI:
         return [{"role": "assistant" if m.role == "interviewer" else "user", "content": m.text} for m in started.history]
 
     # -- handlers
-    def start(self, level: str, stages: list[str], n: float):
+    def start(self, level: str, stages: list[str], n: float, banks: list[str] | None = None):
         if not stages:
             raise gr.Error("Pick at least one stage.")
         try:
-            started = self.rt.engine.start(SessionConfig(level=level, stages=stages, questions=int(n)))
+            config = SessionConfig(level=level, stages=stages, questions=int(n), bank=",".join(banks or ["builtin"]))
+            started = self.rt.engine.start(config)
         except InterviewerError as exc:
             raise gr.Error(str(exc)) from None
         hidden = (gr.update(visible=False), gr.update(), gr.update(), gr.update(visible=False))
@@ -126,8 +146,8 @@ class InterviewUI:
             raise gr.Error(str(exc)) from None
         last = next((t for t in reversed(self.rt.store.turns(sid)) if t.assessment), None)
         pending = started.pending is not None and started.pending.is_follow_up
-        ref = HIDDEN_REFERENCE if pending else (self._reference_md(started.config.bank, last.question_id) if last else "")
-        shown = visible(started.last_assessment, pending) if started.last_assessment else None
+        ref = HIDDEN_REFERENCE if pending else (self._reference_md(last.bank, last.question_id, last.practice_only) if last else "")
+        shown = _shown(started.last_assessment, pending)
         return (sid, self._chat(started), assessment_markdown(shown), ref,
                 gr.update(interactive=started.pending is not None), *self._report_outputs(sid, started.report))
 
@@ -156,7 +176,7 @@ class InterviewUI:
         yield ("", chat, assessment, keep, gr.update(interactive=False), *(keep,) * 4)
         for event in events:
             if isinstance(event, Assessed):
-                assessment = assessment_markdown(visible(event.turn.assessment, event.follow_up_next))
+                assessment = assessment_markdown(_shown(event.turn.assessment, event.follow_up_next))
             elif isinstance(event, Reset):
                 reply = ""
             elif isinstance(event, str):
@@ -171,8 +191,8 @@ class InterviewUI:
         pending = step.next_turn is not None and step.next_turn.is_follow_up
         # The reference stays hidden while a follow-up on the same question is pending.
         ref = HIDDEN_REFERENCE if pending else self._reference_md(
-            self.rt.engine.store.session(sid).config.bank, step.answered.question_id)
-        shown = visible(step.answered.assessment, pending)
+            step.answered.bank, step.answered.question_id, step.answered.practice_only)
+        shown = _shown(step.answered.assessment, pending)
         yield (keep, chat, assessment_markdown(shown), ref,
                gr.update(interactive=step.next_turn is not None), *self._report_outputs(sid, step.report))
 
@@ -182,6 +202,13 @@ class InterviewUI:
         report, closing = self.rt.engine.end(sid)
         history = [*history, {"role": "assistant", "content": closing}]
         return (history, gr.update(interactive=False), *self._report_outputs(sid, report))
+
+
+def _shown(a: Assessment | PracticeOnly | None, follow_up_pending: bool) -> Assessment | PracticeOnly | None:
+    """What the candidate may see of an outcome now (a practice-only one has nothing to hide)."""
+    if a is None or isinstance(a, PracticeOnly):
+        return a
+    return visible(a, follow_up_pending)
 
 
 def build_app(runtime: Runtime) -> gr.Blocks:
@@ -197,6 +224,9 @@ def build_app(runtime: Runtime) -> gr.Blocks:
                     [(STAGE_TITLES[s], s) for s in STAGES], value=["ml_fundamentals"], label="Stages", elem_id="stages"
                 )
                 n = gr.Slider(1, 20, value=5, step=1, label="Questions", elem_id="questions")
+                banks = gr.Dropdown(h.bank_choices(), value=["builtin"], multiselect=True, label="Question bank(s)",
+                                    info="Built-in, your imported banks (`interviewer bank import`), or both.",
+                                    elem_id="banks")
                 start = gr.Button("Start interview", variant="primary", elem_id="start")
                 with gr.Accordion("Resume an unfinished interview", open=False):
                     resume_dd = gr.Dropdown(choices=h.resume_choices(), label="Unfinished interviews", elem_id="resume-list")
@@ -222,7 +252,7 @@ def build_app(runtime: Runtime) -> gr.Blocks:
             download = gr.DownloadButton("Download report (Markdown)", visible=False, elem_id="download")
 
         report_outputs = [report_col, report_md, plot, download]
-        start.click(h.start, [level, stages, n], [sid, chatbot, assessment, reference, send, *report_outputs])
+        start.click(h.start, [level, stages, n, banks], [sid, chatbot, assessment, reference, send, *report_outputs])
         resume.click(h.resume, [resume_dd], [sid, chatbot, assessment, reference, send, *report_outputs])
         refresh.click(lambda: gr.update(choices=h.resume_choices()), None, resume_dd)
         for trigger in (send.click, answer.submit):

@@ -1,0 +1,35 @@
+"""A fast slice of the adversarial suite (evals/adversarial.py) on the real knowledge base."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+
+from interviewer.scoring import OfflineScorer
+
+from .conftest import REPO
+
+
+def _suite():
+    spec = importlib.util.spec_from_file_location("adversarial", REPO / "evals" / "adversarial.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["adversarial"] = mod  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_gaming_attempts_are_capped_and_flagged_and_good_answers_rank_first(runtime, bank):
+    suite = _suite()
+    ids = random.Random(1).sample([q.id for q in bank.questions], 16)
+    refs = [runtime.kb.reference("builtin", qid) for qid in ids]
+    scorer = OfflineScorer(runtime.embedder, index=runtime.kb.reference_index("builtin"))
+    res = suite.run_suite(scorer, refs, runtime.taxonomy, long_answers=2)
+    assert res.crashes == 0, res.failures
+    for kind, total in res.attack_total.items():
+        # An answer to another question can share real content with this one (two serving
+        # designs in different categories); on the whole bank 98.5% are caught
+        # (evals/calibrate_scorer.py), so one miss in 16 is allowed for that attempt alone.
+        allowed = 1 if kind == "other_question" else 0
+        assert res.attack_pass[kind] >= total - allowed, (kind, [f for f in res.failures if kind in f])
+    assert res.ordered >= 0.9 * res.questions, [f for f in res.failures if "order" in f]
