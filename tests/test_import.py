@@ -16,7 +16,7 @@ from interviewer.errors import BankImportError
 from interviewer.importer import Inferrer, import_bank, neighbours_from, parse_csv, parse_markdown, read_items
 from interviewer.ingest import Ingestor
 
-from .conftest import VENV_BIN
+from .conftest import REPO, VENV_BIN
 
 EXE = str(VENV_BIN / "interviewer")
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -644,3 +644,24 @@ def test_readme_style_import_counts_and_stored_text(runtime, tmp_path):
     key_points = [k["text"] for q in stored.values() for k in q["key_points"]]
     assert not [k for k in key_points if "back to top" in k.lower()]
     assert "| --- | :---: |" in stored["When would you prefer precision over recall?"]["reference_answer"]
+
+
+SAMPLES = REPO / "evals" / "import_samples"
+
+
+def test_the_sample_collections_are_read_whole_and_only_their_noise_is_skipped():
+    """evals/import_samples: a README-style Markdown collection and a CSV in the public shapes."""
+    items, skipped = read_items(SAMPLES / "ml_interview_questions.md")
+    assert len(items) == 36 and sum(bool(i.answer) for i in items) == 31
+    assert all(s.reason for s in skipped)
+    skipped_text = " ".join(s.item for s in skipped)
+    assert "Contributing" in skipped_text and "License" in skipped_text
+    assert not any(s.item.rstrip().endswith("?") for s in skipped)  # no question was dropped
+    code = next(i for i in items if "```" in (i.answer or ""))
+    assert "```" not in code.prose  # code stays in the reference answer, not in the key points
+
+    items, skipped = read_items(SAMPLES / "ml_questions.csv")
+    # 25 rows read (row 26 has no question); "Overfitting?" is refused when the bank is built.
+    assert len(items) == 25 and sum(bool(i.answer) for i in items) == 21
+    assert [s.source for s in skipped] == ["ml_questions.csv row 26"]
+    assert [i.question for i in items if len(i.question.split()) < 3] == ["Overfitting?"]
