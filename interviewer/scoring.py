@@ -288,7 +288,8 @@ class OfflineScorer:
             # answer's, is the question pasted back ("Arrays are passed by reference" to "How
             # are arrays passed?" adds the one word that matters, so it is an answer).
             # A number the question lacks is an answer ("the base case is one").
-            new += [w for w in NUMBER.findall(text.lower()) if w not in q_words]
+            q_numbers = set(NUMBER.findall(question.lower()))
+            new += [w for w in NUMBER.findall(text.lower()) if w not in q_numbers]
             # A near-copy repeats most of the question's words and adds at most one, which the
             # reference does not use.
             repeated = len(q_words & set(content)) >= 0.8 * len(q_words)
@@ -314,7 +315,7 @@ class OfflineScorer:
             return None
         key = (reference.reference_answer, tuple(p.text for p in points))
         if key not in self._anchors:
-            if len(self._anchors) > 512:
+            if len(self._anchors) > 4096:
                 self._anchors.clear()
             sentences = split_sentences(reference.reference_answer)
             vecs = self.embedder.encode(sentences, batch_size=16) if sentences else np.zeros((0, 1), np.float32)
