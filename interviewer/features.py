@@ -214,6 +214,12 @@ class Alignment:
     reference_similarity: float
     answer_vector: np.ndarray
     demoted_key_point_vectors: np.ndarray
+    #: (K,) per key point, how distinctly some answer unit speaks to it: the best over units
+    #: of ``2 * sim(unit, k) - max_j sim(unit, j)``, the unit's similarity to k lowered by how
+    #: much closer it is to another key point. A unit that states one key point scores ~1 on
+    #: it and little on its neighbours, so one sentence does not address a whole rubric of
+    #: related points (a bias-variance rubric: every point mentions training error).
+    distinct: np.ndarray | None = None
 
 
 def key_point_features(
@@ -332,7 +338,8 @@ def key_point_features(
         i = int(best[j])
         single = int(sims[:n_sent, j].argmax())
         evidence.append(shown[single] if sims[single, j] >= sims[i, j] - 0.03 else shown[i])
-    return Alignment(matrix, evidence, float(answer_vec @ ref_vec), answer_vec, dkp_vecs)
+    distinct = (2 * sims - sims.max(axis=1, keepdims=True)).max(axis=0)
+    return Alignment(matrix, evidence, float(answer_vec @ ref_vec), answer_vec, dkp_vecs, distinct)
 
 
 #: A reference sentence anchors a key point only when it is at least this similar (cosine) to

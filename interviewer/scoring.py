@@ -354,7 +354,8 @@ class OfflineScorer:
         model, the rubric score, off-topic check, caps and feedback (no model call here)."""
         credits = self.model.credit(align.matrix)
         if len(points) >= RUBRIC_MIN_POINTS:
-            addressed = np.clip((align.matrix[:, 0] - ADDRESS_LOW) / (ADDRESS_HIGH - ADDRESS_LOW), 0.0, 1.0)
+            speaks = align.distinct if align.distinct is not None else align.matrix[:, 0]
+            addressed = np.clip((speaks - ADDRESS_LOW) / (ADDRESS_HIGH - ADDRESS_LOW), 0.0, 1.0)
             credits = credits * (ADDRESS_FLOOR + (1.0 - ADDRESS_FLOOR) * addressed)
         total_w = sum(p.weight for p in points)
         rubric = float(sum(p.weight * c for p, c in zip(points, credits)) / total_w)
