@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from interviewer.bank import load_bank  # noqa: E402
 from interviewer.config import Settings  # noqa: E402
-from interviewer.coverage import THRESHOLDS, bank_views, category_score, content_words, names, taxonomy_labels  # noqa: E402
+from interviewer.coverage import THRESHOLDS, bank_views, category_score, topic_terms, names, taxonomy_labels  # noqa: E402
 from interviewer.embeddings import get_embeddings  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "coverage_pairs.yaml"
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind in ("topic",):
         vecs = emb.encode([r["text"] for r in rows])
         pos, neg = [], []
-        words = [content_words(t) for t in with_topic]
+        words = [topic_terms(t) for t in with_topic]
         for r, v in zip(rows, vecs):
             s = t_vecs @ v
             mask = np.isin(topics, r["topics"])

@@ -44,6 +44,7 @@ from pydantic import BaseModel, Field
 from .bank import Bank
 from .embeddings import SentenceEmbeddings
 from .errors import DocumentError
+from .ingest import expand_paths
 
 ItemKind = Literal["question", "topic", "category"]
 KINDS: tuple[ItemKind, ...] = ("question", "topic", "category")
@@ -401,23 +402,15 @@ def _dedupe(items: list[Item]) -> list[Item]:
 
 
 def documents(paths: Iterable[Path]) -> list[Path]:
-    """The .md/.markdown/.txt files under the given paths (folders walked), sorted.
+    """The .md/.markdown/.txt files under the given paths (folders walked), absolute, sorted.
 
     Raises:
         DocumentError: a path does not exist, or none of them holds a document.
     """
-    out: set[Path] = set()
-    for p in paths:
-        p = Path(p).expanduser()
-        if not p.exists():
-            raise DocumentError(f"{p}: no such file or folder; give .md or .txt files or folders of them.")
-        if p.is_dir():
-            out.update(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES)
-        else:
-            out.add(p)
+    out = expand_paths(paths, DOCUMENT_SUFFIXES)
     if not out:
         raise DocumentError("No .md or .txt document found in the given paths.")
-    return sorted(out)
+    return out
 
 
 # --------------------------------------------------------------------------- matching
@@ -430,8 +423,13 @@ _STOPWORDS = frozenset(
 )
 
 
-def content_words(text: str) -> frozenset[str]:
-    """Lower-case words of a text without stopwords, plurals folded ("strategies" -> "strategy")."""
+def topic_terms(text: str) -> frozenset[str]:
+    """The terms a topic name is matched on: lower-case words without stopwords, plurals
+    folded ("strategies" -> "strategy"), digits and symbols kept ("l1", "f1", "c++").
+
+    Unlike the scorer's :func:`interviewer.features.content_words` (a list, words of 3+
+    letters, for question demoting), two-character terms count here, and the stopwords include
+    the verbs of questions ("explain", "describe"), which say nothing of a topic."""
     out = set()
     for w in re.findall(r"[a-z][a-z0-9+-]*", text.lower()):
         w = w.strip("-")
@@ -453,7 +451,7 @@ _GENERIC = frozenset(
 def names(topic: str, question_words: frozenset[str]) -> bool:
     """True when a question (as its content words) names every specific content word of a topic
     (generic head nouns such as "systems" or "techniques" aside, unless that is all it has)."""
-    words = content_words(topic)
+    words = topic_terms(topic)
     specific = words - _GENERIC or words
     return bool(specific) and specific <= question_words
 
@@ -562,7 +560,7 @@ def coverage(
     groups = [texts, with_topic, [lb.text for lb in labels],
               [it.text if it.kind == "question" else (it.context or it.text) for it in items], [it.text for it in categories]]
     q_vecs, t_vecs, l_vecs, vecs, bare = _encode(embedder, groups, progress)
-    words = [content_words(t) for t in with_topic]
+    words = [topic_terms(t) for t in with_topic]
     matches: list[Match] = []
     if items:
         bare_of = {id(it): v for it, v in zip(categories, bare)}

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,8 +118,10 @@ def split_document(text: str, suffix: str) -> list[str]:
     return [c.strip() for c in splitter.split_text(text) if len(c.strip()) >= 40]
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Document files under the given paths (directories are walked), sorted and de-duplicated.
+def expand_paths(paths: Iterable[Path], suffixes: Sequence[str] = DOCUMENT_SUFFIXES) -> list[Path]:
+    """Document files under the given paths (directories are walked for files whose suffix is
+    in ``suffixes``; a file named directly is kept whatever its suffix), as absolute paths,
+    sorted and de-duplicated.
 
     Raises:
         DocumentError: a path does not exist.
@@ -128,9 +130,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     for p in paths:
         p = Path(p).expanduser()
         if not p.exists():
-            raise DocumentError(f"{p}: no such file or directory.")
+            raise DocumentError(f"{p}: no such file or directory; give {', '.join(suffixes)} files or folders of them.")
         if p.is_dir():
-            out.update(f.resolve() for f in p.rglob("*") if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES)
+            out.update(f.resolve() for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
         else:
             out.add(p.resolve())
     return sorted(out)
