@@ -11,7 +11,7 @@ to a question of another category; a weak answer followed by an instruction to t
 - every attempt scores at most 1 (keyword lists at most 2) and carries the expected flag;
 - nothing crashes; time per answer (p50, p95, max), and for 2,000-word answers.
 
-    python evals/adversarial.py [--limit N] [--json]
+    python evals/adversarial.py [--limit N] [--json] [--quiet]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from interviewer.bank import Bank, load_bank
 from interviewer.config import KNOWLEDGE_DIR
@@ -117,7 +118,12 @@ def answers_for(ref: Reference, others: list[Reference], rng: random.Random, tax
     partial = reword([sents[i] for i in chosen][:2])
     weak = (f"I think {topic_name.lower()} is an important area. It depends on the data and the model, "
             "so I would try a few things and see what works best.")
-    keywords = ", ".join(dict.fromkeys(w for p in ref.key_points for w in content_words(p.text)[:2]))
+    # Two keywords per key point, its first content words that the question does not already
+    # say (a list of the question's own words is also a question copy).
+    asked = set(content_words(ref.question_text))
+    keywords = ", ".join(dict.fromkeys(
+        w for p in ref.key_points
+        for w in ([x for x in content_words(p.text) if x not in asked] or content_words(p.text))[:2]))
     other = rng.choice([o for o in others if _category(taxonomy, o.topic) != category])
     other_ids[ref.question_id] = other.question_id
     huge = (ref.reference_answer + " ") * (50_000 // len(ref.reference_answer) + 1)
@@ -174,12 +180,13 @@ def _category(taxonomy: Taxonomy, topic: str) -> str:
 
 
 def run_suite(scorer: OfflineScorer, refs: list[Reference], taxonomy: Taxonomy, limit: int | None = None, seed: int = 0,
-              long_answers: int = 10) -> SuiteResult:
-    """Score every answer kind for (up to ``limit``) questions; see the module docstring."""
+              long_answers: int = 10, progress: bool = False) -> SuiteResult:
+    """Score every answer kind for (up to ``limit``) questions; see the module docstring.
+    ``progress`` shows a bar (one step per question) on stderr."""
     rng = random.Random(seed)
     res = SuiteResult()
     chosen = refs if limit is None else rng.sample(refs, min(limit, len(refs)))
-    for ref in chosen:
+    for ref in tqdm(chosen, desc="questions", unit="q", disable=not progress, file=sys.stderr):
         answers = answers_for(ref, refs, rng, taxonomy)
         scores = {}
         for kind, text in answers.items():
@@ -228,14 +235,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bank", type=Path, default=KNOWLEDGE_DIR / "bank")
     ap.add_argument("--limit", type=int, default=None, help="questions to test (default: all)")
-    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args()
     bank = load_bank(args.bank, KNOWLEDGE_DIR / "taxonomy.yaml")
     embedder = get_embeddings("")
     refs = build_references(bank, embedder)
     scorer = OfflineScorer(embedder, index=index_of(refs))
     scorer.score("warm up the model", refs[0])
-    res = run_suite(scorer, refs, bank.taxonomy, args.limit)
+    res = run_suite(scorer, refs, bank.taxonomy, args.limit, progress=not args.quiet)
     for f in res.failures[:40]:
         print("FAIL", f, file=sys.stderr)
     summary = res.summary()

@@ -122,3 +122,17 @@ def test_a_hedge_with_substance_is_an_answer(scorer, refs):
     hedged = scorer.score(f"I'm not sure, but I think {first[0].lower()}{first[1:]}", ref)
     assert "dont_know" not in hedged.flags
     assert abs(hedged.score - plain.score) <= 0.5, (plain.score, hedged.score)
+
+
+@pytest.mark.parametrize(("question_id", "answer", "also"), [
+    # hyphenated terms and plurals are words, not keyboard mashing
+    ("dl-word-embeddings", "one-hot, tf-idf, word, embeddings, vec, static, used", None),
+    # the question's own terms, listed: a keyword list and a question copy
+    ("mlf-linear-vs-logistic", "linear, regression, logistic", "question_copy"),
+])
+def test_a_bare_keyword_list_is_flagged_as_one(scorer, kb, question_id, answer, also):
+    a = scorer.score(answer, kb.reference("builtin", question_id))
+    assert "keyword_list" in a.flags and "gibberish" not in a.flags, a.flags
+    assert a.score <= 2.0
+    if also:
+        assert also in a.flags and a.score <= 1.0
