@@ -119,6 +119,14 @@ def demote(text: str, question_words: set[str]) -> list[str]:
     return [w for w in content_words(text) if w not in question_words]
 
 
+def demoted_key_point_texts(question: str, key_points: list[str]) -> list[str]:
+    """The text embedded for each key point's question-demoted vector: its content words that
+    the question lacks (all its content words when the question has them all, the key point
+    itself when it has none)."""
+    q_words = set(content_words(question))
+    return [" ".join(demote(k, q_words) or content_words(k)) or k for k in key_points]
+
+
 class WordVectors:
     """Static word vectors: the mean of a word's WordPiece input embeddings in the sentence
     model (unit length). No forward pass, so thousands of words cost about a millisecond.
@@ -255,7 +263,7 @@ def key_point_features(
     short) and the question-demoted answer, plus whatever vectors were not passed in.
     """
     q_words = set(content_words(question))
-    kp_words = [demote(k, q_words) or content_words(k) for k in key_points]
+    kp_words = [demote(k, q_words) or content_words(k) for k in key_points]  # see demoted_key_point_texts
     rubric_stems = {w[:STEM] for ws in kp_words for w in ws}
     units = answer_units(answer, rubric_stems)
     n_words = len(answer.split())
@@ -273,7 +281,7 @@ def key_point_features(
     if key_point_vectors is None:
         others += key_points
     if demoted_key_point_vectors is None:
-        others += [" ".join(ws) or k for ws, k in zip(kp_words, key_points)]
+        others += demoted_key_point_texts(question, key_points)
     if reference_vector is None:
         others.append(reference)
     vecs = embedder.encode(texts, batch_size=8)

@@ -39,6 +39,7 @@ from .features import (
     anchor_vectors,
     content_words,
     demote,
+    demoted_key_point_texts,
     key_point_features,
     split_clauses,
     split_sentences,
@@ -326,6 +327,20 @@ class OfflineScorer:
         return Screen(flags, text)
 
     # ------------------------------------------------------------------ scoring
+
+    def prepare(self, reference: Reference, *, question: str | None = None, focus: list[int] | None = None) -> None:
+        """Embed and cache what grading an answer to this question needs besides the answer:
+        each key point's anchor sentence and its question-demoted vector. Call it when the
+        question is asked; :meth:`score` works without it, but then the first answer to each
+        question pays for these embeddings (about 60-90 ms on 2 cores)."""
+        points = [p for p in reference.key_points if focus is None or p.index in focus] or reference.key_points
+        asked = question or reference.question_text
+        self._anchor_vectors(reference, points)
+        missing = [p for p in points if (asked, p.text) not in self._demoted]
+        if missing:
+            vecs = self.embedder.encode(demoted_key_point_texts(asked, [p.text for p in missing]), batch_size=8)
+            for p, v in zip(missing, vecs):
+                self._demoted[(asked, p.text)] = v
 
     def _demoted_vectors(self, question: str, points: list[RubricPoint]) -> np.ndarray | None:
         """Cached embeddings of the key points without the question's words, or None when any

@@ -136,3 +136,17 @@ def test_a_bare_keyword_list_is_flagged_as_one(scorer, kb, question_id, answer, 
     assert a.score <= 2.0
     if also:
         assert also in a.flags and a.score <= 1.0
+
+
+def test_preparing_a_question_does_not_change_its_grades(embedder, kb, refs):
+    """The engine prepares each rubric when the question is asked; grades must not depend on it."""
+    cold = OfflineScorer(embedder, index=kb.reference_index("builtin"))
+    prepared = OfflineScorer(embedder, index=kb.reference_index("builtin"))
+    for ref in refs[:3]:
+        answer = " ".join(split_sentences(ref.reference_answer)[:2])
+        follow_up = ref.key_points[-1]
+        prepared.prepare(ref)
+        prepared.prepare(ref, question=follow_up.follow_up, focus=[follow_up.index])
+        assert prepared.score(answer, ref).score == cold.score(answer, ref).score
+        assert (prepared.score(follow_up.text, ref, question=follow_up.follow_up, focus=[follow_up.index]).score
+                == cold.score(follow_up.text, ref, question=follow_up.follow_up, focus=[follow_up.index]).score)
