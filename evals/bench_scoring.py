@@ -1,9 +1,10 @@
-"""Time to grade long answers, with and without the rubric prepared when the question is asked.
+"""Time to grade long answers: the first answer to a question, and the answer alone.
 
-The engine calls ``OfflineScorer.prepare`` when it asks a question (embedding each key point's
-anchor sentence and question-demoted vector); grading then pays only for the answer. This
-script times both paths on answers of ``--words`` words (bank prose, on the question's subject
-first) for ``--questions`` bank questions, each on a fresh scorer (nothing cached).
+The first answer to a question also embeds its rubric (each key point's anchor sentence and
+question-demoted vector, ``OfflineScorer.prepare``); later answers reuse it. This script times
+grading on a fresh scorer (nothing cached), and grading after ``prepare`` (the answer alone),
+on answers of ``--words`` words (bank prose, on the question's subject first) for
+``--questions`` bank questions.
 
     python evals/bench_scoring.py [--questions 20] [--words 2000]
 """
@@ -48,9 +49,9 @@ def main() -> None:
             t = time.perf_counter()
             scorer.score(answer, ref)
             score_t.append(time.perf_counter() - t)
-        line = f"{'prepared' if prepared else 'cold':9} grading p50 {ms(score_t, 50):6.1f} ms  p95 {ms(score_t, 95):6.1f} ms"
+        line = f"{'prepared' if prepared else 'first':9} grading p50 {ms(score_t, 50):6.1f} ms  p95 {ms(score_t, 95):6.1f} ms"
         if prepare_t:
-            line += f"   (prepare, when asked: p50 {ms(prepare_t, 50):.1f} ms)"
+            line += f"   (prepare: p50 {ms(prepare_t, 50):.1f} ms)"
         print(line)
 
 

@@ -366,7 +366,6 @@ class InterviewEngine:
                 asked_at=self.store.clock(),
             )
             self.store.save_turn(nxt)
-            self._prepare(nxt)
             return Step(turn, message, nxt)
 
         if words is not None and words.transition_message:
@@ -496,21 +495,7 @@ class InterviewEngine:
             practice_only=pick.card.practice_only,
         )
         self.store.save_turn(turn)
-        self._prepare(turn)
         return turn
-
-    def _prepare(self, turn: Turn) -> None:
-        """Let the scorer embed the asked question's rubric now (``prepare``, when it has one),
-        so grading the answer pays only for the answer."""
-        prepare = getattr(self.scorer, "prepare", None)
-        if prepare is None or turn.practice_only:
-            return
-        try:
-            reference = self.kb.reference(turn.bank, turn.question_id)
-        except KeyError:  # no reference stored: grading will say so
-            return
-        focus = [turn.follow_up_of] if turn.is_follow_up and turn.follow_up_of is not None else None
-        prepare(reference, question=turn.question, focus=focus)
 
     def _rank(self, sid: str, config: SessionConfig, cand: list[Candidate], mains: list[Turn], target: int) -> Candidate:
         """Pick the best candidate question.

@@ -219,7 +219,7 @@ class OfflineScorer:
         self.words = WordVectors(embedder)
         self._tok = None
         self._demoted: dict[tuple[str, str], np.ndarray] = {}
-        self._anchors: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+        self._anchors: dict[str, np.ndarray] = {}  # reference answer -> its sentence embeddings
         self._plausible: dict[str, bool] = {}  # word -> looks like English (plausible_share)
 
     # ------------------------------------------------------------------ screening
@@ -330,9 +330,10 @@ class OfflineScorer:
 
     def prepare(self, reference: Reference, *, question: str | None = None, focus: list[int] | None = None) -> None:
         """Embed and cache what grading an answer to this question needs besides the answer:
-        each key point's anchor sentence and its question-demoted vector. Call it when the
-        question is asked; :meth:`score` works without it, but then the first answer to each
-        question pays for these embeddings (about 60-90 ms on 2 cores)."""
+        each key point's anchor sentence and its question-demoted vector. :meth:`score` does
+        this itself on the first answer to a question (about 150 ms on 2 cores, once per
+        question); a caller that can wait for the candidate in the background may call it
+        when the question is asked. evals/bench_scoring.py times both parts."""
         points = [p for p in reference.key_points if focus is None or p.index in focus] or reference.key_points
         asked = question or reference.question_text
         self._anchor_vectors(reference, points)
@@ -351,18 +352,19 @@ class OfflineScorer:
             return None
 
     def _anchor_vectors(self, reference: Reference, points: list[RubricPoint]) -> np.ndarray | None:
-        """Each key point's anchoring reference sentence (:func:`interviewer.features.anchor_vectors`),
-        cached per reference and rubric; None when the key points carry no embeddings."""
+        """Each key point's anchoring reference sentence (:func:`interviewer.features.anchor_vectors`);
+        the reference's sentence embeddings are cached, so a follow-up's single point costs no
+        model call. None when the key points carry no embeddings."""
         if not all(p.embedding is not None for p in points):
             return None
-        key = (reference.reference_answer, tuple(p.text for p in points))
+        key = reference.reference_answer
         if key not in self._anchors:
             if len(self._anchors) > 4096:
                 self._anchors.clear()
             sentences = split_sentences(reference.reference_answer)
-            vecs = self.embedder.encode(sentences, batch_size=16) if sentences else np.zeros((0, 1), np.float32)
-            self._anchors[key] = anchor_vectors(np.array([p.embedding for p in points], np.float32), vecs)
-        return self._anchors[key]
+            self._anchors[key] = (self.embedder.encode(sentences, batch_size=16) if sentences
+                                  else np.zeros((0, 1), np.float32))
+        return anchor_vectors(np.array([p.embedding for p in points], np.float32), self._anchors[key])
 
     def align(self, text: str, reference: Reference, points: list[RubricPoint], question: str) -> Alignment:
         """Features of a (screened) answer against ``points``; see :func:`key_point_features`."""
