@@ -55,20 +55,17 @@ def main() -> None:
     ap.add_argument("--asag", type=Path, nargs="+", default=None, help="human-graded JSONL files to check instead")
     ap.add_argument("--samples", action="store_true", help="check the answers of evals/import_samples instead")
     args = ap.parse_args()
-    if args.samples:
-        bank = load_bank(args.bank, KNOWLEDGE_DIR / "taxonomy.yaml")
-        emb = get_embeddings("")
-        refs = build_references(bank, emb)
-        sample_false_flags(refs, OfflineScorer(emb, index=index_of(refs)), emb)
-        return
+    emb = get_embeddings("")
     if args.asag:
         for path in args.asag:
-            asag_false_flags(path, get_embeddings(""))
+            asag_false_flags(path, emb)
         return
     bank = load_bank(args.bank, KNOWLEDGE_DIR / "taxonomy.yaml")
-    emb = get_embeddings("")
     refs = build_references(bank, emb)
     index = index_of(refs)
+    if args.samples:
+        sample_false_flags(refs, OfflineScorer(emb, index=index), emb)
+        return
     scorer = OfflineScorer(emb, index=index)
     rng = random.Random(0)
     margins = {"on_topic_1": [], "on_topic_2": [], "other_question": []}

@@ -119,12 +119,17 @@ def demote(text: str, question_words: set[str]) -> list[str]:
     return [w for w in content_words(text) if w not in question_words]
 
 
+def demoted_key_point_words(question_words: set[str], key_points: list[str]) -> list[list[str]]:
+    """Each key point's content words that the question lacks (all its content words when the
+    question has them all): what the key point adds to the question (question demoting)."""
+    return [demote(k, question_words) or content_words(k) for k in key_points]
+
+
 def demoted_key_point_texts(question: str, key_points: list[str]) -> list[str]:
-    """The text embedded for each key point's question-demoted vector: its content words that
-    the question lacks (all its content words when the question has them all, the key point
-    itself when it has none)."""
-    q_words = set(content_words(question))
-    return [" ".join(demote(k, q_words) or content_words(k)) or k for k in key_points]
+    """The text embedded for each key point's question-demoted vector: its
+    :func:`demoted_key_point_words`, or the key point itself when it has none."""
+    words = demoted_key_point_words(set(content_words(question)), key_points)
+    return [" ".join(ws) or k for ws, k in zip(words, key_points)]
 
 
 class WordVectors:
@@ -263,7 +268,7 @@ def key_point_features(
     short) and the question-demoted answer, plus whatever vectors were not passed in.
     """
     q_words = set(content_words(question))
-    kp_words = [demote(k, q_words) or content_words(k) for k in key_points]  # see demoted_key_point_texts
+    kp_words = demoted_key_point_words(q_words, key_points)
     rubric_stems = {w[:STEM] for ws in kp_words for w in ws}
     units = answer_units(answer, rubric_stems)
     n_words = len(answer.split())

@@ -219,7 +219,7 @@ class OfflineScorer:
         self.words = WordVectors(embedder)
         self._tok = None
         self._demoted: dict[tuple[str, str], np.ndarray] = {}
-        self._anchors: dict[str, np.ndarray] = {}  # reference answer -> its sentence embeddings
+        self._sentences: dict[str, np.ndarray] = {}  # reference answer -> its sentence embeddings (anchors)
         self._plausible: dict[str, bool] = {}  # word -> looks like English (plausible_share)
 
     # ------------------------------------------------------------------ screening
@@ -334,8 +334,7 @@ class OfflineScorer:
         this itself on the first answer to a question (about 150 ms on 2 cores, once per
         question); a caller that can wait for the candidate in the background may call it
         when the question is asked. evals/bench_scoring.py times both parts."""
-        points = [p for p in reference.key_points if focus is None or p.index in focus] or reference.key_points
-        asked = question or reference.question_text
+        points, asked = _rubric(reference, question, focus)
         self._anchor_vectors(reference, points)
         missing = [p for p in points if (asked, p.text) not in self._demoted]
         if missing:
@@ -358,13 +357,13 @@ class OfflineScorer:
         if not all(p.embedding is not None for p in points):
             return None
         key = reference.reference_answer
-        if key not in self._anchors:
-            if len(self._anchors) > 4096:
-                self._anchors.clear()
+        if key not in self._sentences:
+            if len(self._sentences) > 4096:
+                self._sentences.clear()
             sentences = split_sentences(reference.reference_answer)
-            self._anchors[key] = (self.embedder.encode(sentences, batch_size=16) if sentences
+            self._sentences[key] = (self.embedder.encode(sentences, batch_size=16) if sentences
                                   else np.zeros((0, 1), np.float32))
-        return anchor_vectors(np.array([p.embedding for p in points], np.float32), self._anchors[key])
+        return anchor_vectors(np.array([p.embedding for p in points], np.float32), self._sentences[key])
 
     def align(self, text: str, reference: Reference, points: list[RubricPoint], question: str) -> Alignment:
         """Features of a (screened) answer against ``points``; see :func:`key_point_features`."""
@@ -382,8 +381,7 @@ class OfflineScorer:
     def score(
         self, answer: str, reference: Reference, *, question: str | None = None, focus: list[int] | None = None
     ) -> Assessment:
-        points = [p for p in reference.key_points if focus is None or p.index in focus] or reference.key_points
-        asked = question or reference.question_text
+        points, asked = _rubric(reference, question, focus)
         screen = self.screen(answer, asked, reference.reference_answer)
         if {"empty", "gibberish", "not_english"} & set(screen.flags) or not screen.text:
             return self._flagged(points, screen.flags)
@@ -455,6 +453,12 @@ class OfflineScorer:
             feedback=feedback_lines(0.0, results, flags, 0),
             scorer=self.name,
         )
+
+
+def _rubric(reference: Reference, question: str | None, focus: list[int] | None) -> tuple[list[RubricPoint], str]:
+    """The key points graded (the focused ones, or all) and the question as asked."""
+    points = [p for p in reference.key_points if focus is None or p.index in focus] or reference.key_points
+    return points, question or reference.question_text
 
 
 def is_keyword_list(text: str, min_items: int = KEYWORD_LIST_MIN_ITEMS) -> bool:

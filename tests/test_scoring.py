@@ -139,7 +139,7 @@ def test_a_bare_keyword_list_is_flagged_as_one(scorer, kb, question_id, answer, 
 
 
 def test_preparing_a_question_does_not_change_its_grades(embedder, kb, refs):
-    """The engine prepares each rubric when the question is asked; grades must not depend on it."""
+    """A caller may prepare a rubric when the question is asked; grades must not depend on it."""
     cold = OfflineScorer(embedder, index=kb.reference_index("builtin"))
     prepared = OfflineScorer(embedder, index=kb.reference_index("builtin"))
     for ref in refs[:3]:
