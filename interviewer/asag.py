@@ -223,6 +223,7 @@ class Evaluation:
         if any(k.startswith("label_") for k in out):
             out["threshold"], out["threshold_source"] = self.threshold, self.threshold_source
         out["mean_predicted"] = float(np.mean([a.score for _, a in rows])) if rows else None
+        out["flags"] = flag_precision(rows)
         per: dict[str, list[tuple[GradedAnswer, Assessment]]] = defaultdict(list)
         for r, a in rows:
             per[r.group].append((r, a))
@@ -238,6 +239,35 @@ class Evaluation:
                 entry["label_2way_accuracy"] = float(np.mean([(s >= self.threshold) == (g == "correct") for g, s in labelled]))
             out["per_question"][g] = entry
         return out
+
+
+#: A flagged answer is right to be flagged when the humans graded it at most this (0-5 score
+#: data) or labelled it incorrect (2-way labels): the issue's "graded 2 or lower".
+FLAG_RIGHT_MAX_SCORE = 2.0
+
+
+def human_low(row: GradedAnswer) -> bool | None:
+    """Whether the humans graded ``row`` low (score <= 2, or label_2way incorrect); None if ungraded."""
+    if row.score is not None:
+        return row.score <= FLAG_RIGHT_MAX_SCORE
+    if row.label_2way:
+        return row.label_2way != "correct"
+    if row.label_3way:
+        return row.label_3way != "correct"
+    return None
+
+
+def flag_precision(rows: list[tuple[GradedAnswer, Assessment]]) -> dict[str, dict[str, float | int | None]]:
+    """Per flag: how many answers carry it (``n``) and the share of those the humans graded low
+    (``precision``, 0-1; None when nothing is flagged). A flag the candidate sees must be right:
+    the target is 0.95 or more for gibberish, off_topic and question_copy."""
+    out: dict[str, dict[str, float | int | None]] = {}
+    for flag in ("empty", "dont_know", "gibberish", "not_english", "question_copy", "off_topic", "keyword_list",
+                 "instruction_to_grader", "too_long"):
+        judged = [human_low(r) for r, a in rows if flag in a.flags]
+        judged = [j for j in judged if j is not None]
+        out[flag] = {"n": len(judged), "precision": (sum(judged) / len(judged)) if judged else None}
+    return out
 
 
 def evaluate(

@@ -576,6 +576,11 @@ def eval_asag(
         for k in keys:
             if k in summary:
                 typer.echo(f"{k:22} {_fmt(summary[k])}")
+        flagged = {f: m for f, m in summary["flags"].items() if m["n"]}
+        if flagged:
+            typer.echo("flag precision (share of flagged answers the humans graded 2 or lower / incorrect):")
+            for f, m in flagged.items():
+                typer.echo(f"  {f:20} {_fmt(m['precision'])}  of {m['n']}")
         if per_question:
             typer.echo(f"\n{'question':28} {'n':>4} {'pearson':>8} {'rmse':>6} {'qwk':>6}")
             for q, m in summary["per_question"].items():

@@ -69,6 +69,12 @@ class Settings:
         return self.home / "chroma"
 
     @property
+    def vocabulary_path(self) -> Path:
+        """The knowledge base's words, for the gibberish screen (written by ingest): inside the
+        embedded store's folder, or in ``home`` when the store is a Chroma server."""
+        return (self.home if self.chroma_url else self.chroma_dir) / "vocabulary.json"
+
+    @property
     def db_path(self) -> Path:
         return self.home / "interviewer.db"
 

@@ -26,7 +26,16 @@ from .config import BUILTIN_BANK, Settings
 from .embeddings import SentenceEmbeddings
 from .errors import BankError, BankImportError, ConfigError, DocumentError, StoreCorruptError
 from .models import LEVELS, ImportedBank, ImportedQuestion, Question, Taxonomy
-from .retrieval import COLLECTIONS, collection, level_flags, open_client, question_record_id, reference_record_id
+from .retrieval import (
+    COLLECTIONS,
+    collection,
+    level_flags,
+    open_client,
+    question_record_id,
+    reference_record_id,
+    store_words,
+)
+from .vocabulary import save_domain_words
 
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 #: Characters per passage and overlap; about 150-200 words, a few sentences of context each.
@@ -341,8 +350,14 @@ class Ingestor:
         if pending:
             self._embed_and_add(cols, pending, TopicTagger(self.embedder, bank.taxonomy, bank))
             result.records.update(r.collection for r in pending)
+        if pending or to_replace or not settings.vocabulary_path.is_file():
+            self._save_vocabulary(cols)
         result.seconds = time.perf_counter() - started
         return result
+
+    def _save_vocabulary(self, cols: dict[str, Any]) -> None:
+        """Collect the store's words and keep them beside it, for the gibberish screen."""
+        save_domain_words(self.settings.vocabulary_path, store_words(list(cols.values())), model=self.embedder.name)
 
     def add_bank(self, imported: ImportedBank) -> dict[str, int]:
         """Store an imported bank: its YAML under ``banks/`` and its records in Chroma, all or nothing.
@@ -415,6 +430,10 @@ class Ingestor:
                 + ("the previous bank of that name is as it was." if previous["questions"]["ids"] else "no bank was added.")
                 + " Check the disk space and the knowledge base (`interviewer ingest`), then import again."
             ) from exc
+        try:
+            self._save_vocabulary(cols)
+        except OSError:  # the bank is stored; the runtime collects the words from the store instead
+            self.settings.vocabulary_path.unlink(missing_ok=True)
         return dict(Counter(r.collection for r in records))
 
     def _embed(self, texts: list[str]) -> np.ndarray:

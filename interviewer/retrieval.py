@@ -260,6 +260,10 @@ class KnowledgeBase:
             vectors=np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["metadatas"]), -1),
         )
 
+    def vocabulary_words(self) -> set[str]:
+        """Every word of the store's documents (see :func:`store_words`)."""
+        return store_words([self.questions, self.references, self.key_points, self.passages])
+
     def passages_for(self, embedding: list[float], k: int = 2, topic: str | None = None) -> list[dict]:
         """Top-k passages nearest to an embedding: ``[{"text", "source", "distance"}]``."""
         if self.passages.count() == 0:
@@ -281,6 +285,22 @@ class KnowledgeBase:
             "key_points": self.key_points.count(),
             "passages": self.passages.count(),
         }
+
+
+def store_words(collections: list[Any]) -> set[str]:
+    """Lower-cased words of every document in ``collections`` and of the key points' follow-ups:
+    the knowledge base's vocabulary (:mod:`interviewer.vocabulary`). Reads documents only, in
+    pages, so a large store costs memory for one page at a time."""
+    from .vocabulary import domain_words
+
+    words: set[str] = set()
+    for col in collections:
+        total, page = col.count(), 2000
+        for offset in range(0, total, page):
+            got = col.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            words |= domain_words(d or "" for d in got["documents"])
+            words |= domain_words(str(m.get("follow_up", "")) for m in got["metadatas"] if m)
+    return words
 
 
 def question_record_id(bank: str, question_id: str) -> str:

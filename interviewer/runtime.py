@@ -16,6 +16,7 @@ from .models import Taxonomy
 from .retrieval import KnowledgeBase, open_client
 from .scoring import OfflineScorer
 from .store import SessionStore
+from .vocabulary import Vocabulary, load_domain_words, save_domain_words
 from .voice import OfflineVoice
 
 
@@ -79,10 +80,24 @@ class Runtime:
         return KnowledgeBase(open_client(self.settings))
 
     @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The knowledge base's words for the gibberish screen: the file ingest keeps beside the
+        store, or (a store built before that file existed, or a damaged file) collected from the
+        store now and saved."""
+        words = load_domain_words(self.settings.vocabulary_path)
+        if words is None:
+            words = self.kb.vocabulary_words()
+            try:
+                save_domain_words(self.settings.vocabulary_path, words, model=self.kb.embedding_model)
+            except OSError:  # a read-only data directory: use the words without keeping them
+                pass
+        return Vocabulary(words)
+
+    @cached_property
     def engine(self) -> InterviewEngine:
         return InterviewEngine(
             kb=self.kb,
-            scorer=OfflineScorer(self.embedder, index=self.kb.reference_index(BUILTIN_BANK)),
+            scorer=OfflineScorer(self.embedder, index=self.kb.reference_index(BUILTIN_BANK), vocabulary=self.vocabulary),
             voice=OfflineVoice(),
             store=self.store,
             topic_name=self.taxonomy.topic_name,
@@ -92,6 +107,6 @@ class Runtime:
     def ingest(self, documents=(), *, rebuild: bool = False, progress: bool = True) -> IngestResult:
         """Run an ingest with this runtime's embedder; the knowledge base is reopened afterwards."""
         result = Ingestor(self.settings, self.embedder, progress=progress).run(documents, rebuild=rebuild)
-        self.__dict__.pop("kb", None)
-        self.__dict__.pop("engine", None)
+        for cached in ("kb", "engine", "vocabulary"):
+            self.__dict__.pop(cached, None)
         return result

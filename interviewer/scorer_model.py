@@ -1,11 +1,22 @@
 """The fitted model of the offline scorer: feature row of a key point -> credit (0-1).
 
-A logistic model over standardised features (:data:`interviewer.features.FEATURES`),
-``credit = 1 / (1 + exp(-(coef . (x - mean) / scale + intercept)))``. It is fitted by
-``evals/fit_scorer.py`` on human-graded answers (fractional logistic regression: each key
-point's target is the human score / 5; Papke and Wooldridge 1996, "Econometric methods for
-fractional response variables", J. Applied Econometrics) and shipped as the small JSON file
-``scorer_model.json`` beside this module.
+Two parts, both fitted by ``evals/fit_scorer.py`` and shipped as the small JSON file
+``scorer_model.json`` beside this module:
+
+- *credit*: a logistic model over standardised features (:data:`interviewer.features.FEATURES`),
+  ``credit = 1 / (1 + exp(-(coef . (x - mean) / scale + intercept)))``, fitted on human-graded
+  answers (fractional logistic regression: each key point's target is the human score / 5;
+  Papke and Wooldridge 1996, "Econometric methods for fractional response variables",
+  J. Applied Econometrics);
+- *evidence gate*: ``clip((e - gate_low) / (gate_high - gate_low), 0, 1)``, where ``e`` (-1..1,
+  :meth:`interviewer.scoring.OfflineScorer.evidence`) is the largest of the best key-point
+  similarity, the answer's similarity to the question and the share of its terms that the
+  reference uses. Every credit is multiplied by it, so an answer that neither states a key point nor
+  speaks to the question earns nothing, whatever the length of the reference. A linear logit
+  cannot do this by itself: fitted on lenient human grades (Mohler's mean is 4.18 of 5) its
+  floor sat near 2 of 5, and an answer about something else entirely scored 2-3. The two
+  bounds are fitted by least squares on human-graded answers and on answers taken from
+  another data set (target 0).
 """
 
 from __future__ import annotations
@@ -32,6 +43,8 @@ class ScorerModel(BaseModel):
     scale: list[float]
     coef: list[float]
     intercept: float
+    gate_low: float = Field(default=-1.0, ge=-1.0, le=1.0, description="Evidence (cosine) at or below which credit is 0.")
+    gate_high: float = Field(default=-1.0, ge=-1.0, le=1.0, description="Evidence (cosine) at or above which credit is whole.")
     fitted_on: str = Field(description="Data the model was fitted on.")
     cross_validation: dict[str, float] = Field(default_factory=dict, description="Held-out metrics from the fit script.")
 
@@ -40,6 +53,8 @@ class ScorerModel(BaseModel):
         n = len(self.features)
         if not (len(self.mean) == len(self.scale) == len(self.coef) == n):
             raise ValueError("features, mean, scale and coef must have the same length")
+        if self.gate_high < self.gate_low:
+            raise ValueError("gate_high must be at least gate_low")
         if tuple(self.features) != FEATURES:
             raise ValueError(f"features {self.features} do not match the scorer's {list(FEATURES)}; refit the model")
         return self
@@ -49,6 +64,13 @@ class ScorerModel(BaseModel):
         z = (np.asarray(x, np.float64) - np.asarray(self.mean)) / np.asarray(self.scale)
         logit = z @ np.asarray(self.coef) + self.intercept
         return 1.0 / (1.0 + np.exp(-logit))
+
+    def gate(self, evidence: float) -> float:
+        """The evidence gate (0-1) for an answer whose evidence is ``evidence`` (cosine, see
+        the module docstring); 1 everywhere when the bounds are equal at -1 (no gate)."""
+        if self.gate_high <= self.gate_low:
+            return 1.0 if evidence > self.gate_low or self.gate_low <= -1.0 else 0.0
+        return float(np.clip((evidence - self.gate_low) / (self.gate_high - self.gate_low), 0.0, 1.0))
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Per-feature contribution to the logit of each row: (K, F), for explanations."""

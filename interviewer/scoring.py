@@ -11,8 +11,10 @@ The offline scorer works in three steps:
    to the grader, too long to be an answer): each is flagged with its reason and capped.
 2. *Key-point credit*: for each rubric key point, the features of
    :mod:`interviewer.features` (sentence alignment, question-demoted similarity, word
-   alignment, length, hedging) go through the fitted model of
-   :mod:`interviewer.scorer_model`, which gives the credit (0-1) that point earns. A point
+   alignment, term overlap, length, hedging) go through the fitted model of
+   :mod:`interviewer.scorer_model`, which gives the credit (0-1) that point earns; its
+   evidence gate takes all credit from an answer that states no key point and does not
+   speak to the question (:meth:`OfflineScorer.evidence`). A point
    is covered when its credit reaches ``COVERED_CREDIT``; the best-matching answer sentence
    is its evidence.
 3. *Score*: 5 x the weighted sum of key-point credits: the rubric's score, explained point
@@ -32,6 +34,8 @@ import numpy as np
 
 from .embeddings import SentenceEmbeddings
 from .features import (
+    FEATURES,
+    STEM,
     STOPWORDS,
     Alignment,
     WORD,
@@ -46,6 +50,7 @@ from .features import (
 )
 from .models import Assessment, Flag, KeyPointResult, Reference, RubricPoint
 from .scorer_model import ScorerModel, load_model
+from .vocabulary import Vocabulary, domain_words, tokens
 
 __all__ = [
     "Scorer", "OfflineScorer", "ReferenceIndex", "derive_key_points", "split_sentences", "split_clauses",
@@ -70,8 +75,18 @@ MAX_ANSWER_WORDS = 2_500
 MAX_ANSWER_CHARS = 20_000
 #: Code or notation in an answer: brackets, operators, arrows, digits.
 _CODE = re.compile(r"[\[\](){}*&=+<>|]|->|\d")
-#: An answer of fewer words than this that contains code is not judged on word plausibility.
+#: An answer of fewer tokens than this that contains code is not judged on its vocabulary.
 CODE_MAX_WORDS = 12
+#: Question copy: an answer that adds no word to the question, repeats at least
+#: COPY_MIN_SHARE of the question's content words and keeps their order, or one that repeats
+#: NEAR_COPY_MIN_SHARE and adds one word the reference does not use. Picking words out of a
+#: long scenario question is not a copy: with "no new word" alone, 39 of the 4,969 SciEntsBank
+#: train answers were flagged and 36% of them were graded correct. Nor is turning the
+#: question's term around ("a pointer to a function" for "What is a function pointer?",
+#: 3.5 of 5 in mohler_dev.jsonl).
+COPY_MIN_SHARE, NEAR_COPY_MIN_SHARE = 0.8, 0.8
+#: An answer is gibberish when under this share of its tokens are words (see OfflineScorer.is_gibberish).
+GIBBERISH_WORD_SHARE = 0.5
 #: Fewest items for a bare keyword list (see :func:`is_keyword_list`).
 KEYWORD_LIST_MIN_ITEMS = 5
 #: Numbers, in digits or words.
@@ -79,12 +94,7 @@ NUMBER = re.compile(r"\b(?:\d+(?:\.\d+)?|zero|one|two|three|four|five|six|seven|
 #: Score caps for flagged answers (0-5): a bare keyword list may show some knowledge.
 FLAGGED_CAP = 1.0
 FLAG_CAPS: dict[str, float] = {"keyword_list": 2.0}
-#: Absolute off-topic rule: the answer's similarity (cosine) to the reference, to its best key
-#: point and to the question are all below these. Set under the 1st percentile of real student
-#: answers in mohler_dev.jsonl (0.06, 0.07, 0.02 there are wrong answers, still on the
-#: question), so it catches only text about something else entirely.
-OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT, OFF_TOPIC_QUESTION = 0.10, 0.15, 0.10
-#: Relative off-topic rule, as (best key-point similarity below, margin at least) pairs: the
+#: Off-topic rule, as (best key-point similarity below, margin at least) pairs: the
 #: answer matches no key point well and is closer (cosine) to the reference answer of a
 #: question on another topic than to this question's, by a margin that must be larger the
 #: better a key point is matched. The first tier: no key point at the level a sentence that
@@ -97,8 +107,10 @@ OFF_TOPIC_REFERENCE, OFF_TOPIC_KEYPOINT, OFF_TOPIC_QUESTION = 0.10, 0.15, 0.10
 #: key point). The rule applies only to rubrics of RUBRIC_MIN_POINTS or more: one-sentence
 #: references are too short to tell topics apart. With the references of the file's other
 #: assignments or modules as the index, it flagged 97 of the 848 mohler_dev answers that
-#: graders gave 3.5 or more, and 131 of the 344 correct beetle_test_uq answers; the absolute
-#: rule alone flags 0 and 7 of them (``python evals/calibrate_scorer.py --asag FILE``).
+#: graders gave 3.5 or more, and 131 of the 344 correct beetle_test_uq answers
+#: (``python evals/calibrate_scorer.py --asag FILE``). An earlier absolute rule (low similarity
+#: to reference, key points and question) flagged paraphrases of one-sentence references and
+#: was removed: off-topic needs evidence of another topic.
 OFF_TOPIC_RULES: tuple[tuple[float, float], ...] = ((ADDRESS_HIGH, 0.00), (0.65, 0.07), (0.85, 0.14))
 
 _DONT_KNOW = re.compile(
@@ -203,7 +215,10 @@ class OfflineScorer:
         embedder: sentence embeddings (unit vectors); the same model that built the store,
             so key-point embeddings retrieved from Chroma are comparable.
         model: the key-point credit model (default: the shipped ``scorer_model.json``).
-        index: the bank's reference answers, for the relative off-topic rule (optional).
+        index: the bank's reference answers, for the off-topic rule (optional: without it no
+            answer is flagged off-topic, and the score alone says it earns nothing).
+        vocabulary: the words of the knowledge base, for the gibberish screen
+            (:class:`~interviewer.vocabulary.Vocabulary`; default: English words only).
 
     ``score`` returns an Assessment with score in [0, 5] (one decimal), one KeyPointResult
     per rubric point (or per focused point) with its credit, flags, and 2-3 feedback lines.
@@ -212,59 +227,41 @@ class OfflineScorer:
 
     name = "offline"
 
-    def __init__(self, embedder: SentenceEmbeddings, model: ScorerModel | None = None, index: ReferenceIndex | None = None):
+    def __init__(self, embedder: SentenceEmbeddings, model: ScorerModel | None = None, index: ReferenceIndex | None = None,
+                 vocabulary: Vocabulary | None = None):
         self.embedder = embedder
         self.model = model or load_model()
         self.index = index
+        self.vocabulary = vocabulary or Vocabulary()
         self.words = WordVectors(embedder)
-        self._tok = None
         self._demoted: dict[tuple[str, str], np.ndarray] = {}
         self._sentences: dict[str, np.ndarray] = {}  # reference answer -> its sentence embeddings (anchors)
-        self._plausible: dict[str, bool] = {}  # word -> looks like English (plausible_share)
 
     # ------------------------------------------------------------------ screening
 
-    def plausible_share(self, words: list[str]) -> float:
-        """Share (0-1) of words that look like English: in the embedding model's WordPiece
-        vocabulary, or split into pieces of 3+ letters on average ("statically" -> static
-        ##ally; "programm" -> program ##m), where keyboard mashing splits into 1-2 letter
-        pieces ("asdkjh" -> as ##d ##k ##j ##h). A hyphenated word is plausible when each
-        part is ("one-hot", "tf-idf"), and a plural when its singular is ("embeddings" ->
-        em ##bed ##ding). 1.0 when the model has no tokenizer."""
-        tok = self._tokenizer()
-        if tok is None or not words:
-            return 1.0
+    def is_gibberish(self, text: str, context: Sequence[str]) -> bool:
+        """True for keyboard mashing or symbol noise: under half of the answer's tokens are
+        words (:class:`~interviewer.vocabulary.Vocabulary`, with the words of ``context``: the
+        question, reference answer and key points), or it has almost no tokens at all.
 
-        def plausible(part: str, short_ok: bool) -> bool:
-            if short_ok and len(part) <= 3:  # "tf-idf", "k-nn": short parts of a compound are abbreviations
-                return True
-            for form in (part, part[:-1] if part.endswith("s") else None):
-                if form:
-                    pieces = tok.tokenize(form)
-                    if len(pieces) <= 1 or len(form) / len(pieces) >= 3:
-                        return True
+        Never for an answer that shares a content word (6-letter stem) with ``context``, nor
+        for a short answer in code or notation ("a[i] = *(a+i)", "O(n log n)": in
+        mohler_dev.jsonl such answers got 2-5 of 5 from the human graders).
+        Real answers, jargon and typos included, sit above 0.85 (the jargon suite in
+        evals/jargon.py); keyboard mashing near 0."""
+        known = {w[:STEM] for t in context for w in content_words(t or "")}
+        if known & {w[:STEM] for w in content_words(text)}:
             return False
+        toks = tokens(text)
+        formula = bool(re.search(r"\d|[A-Za-z]\s*\(", text))  # "O(n log n)", "k = 5": not mashing
+        code = bool(_CODE.search(text)) and len(toks) < CODE_MAX_WORDS
+        if code:
+            return False
+        if not toks or len(toks) < 0.3 * len(text.split()):
+            return not formula
+        return self.vocabulary.share(toks, frozenset(domain_words(context))) < GIBBERISH_WORD_SHARE
 
-        ok = 0
-        for w in words:
-            w = w.lower()
-            if w not in self._plausible:
-                if len(self._plausible) > 50_000:
-                    self._plausible.clear()
-                parts = [p for p in re.split(r"[-']", w) if p]
-                self._plausible[w] = all(plausible(p, len(parts) > 1) for p in parts)
-            ok += self._plausible[w]
-        return ok / len(words)
-
-    def _tokenizer(self):
-        if self._tok is None:
-            try:
-                self._tok = self.embedder._load().tokenizer
-            except Exception:  # not a WordPiece model: the check is skipped
-                self._tok = False
-        return self._tok or None
-
-    def screen(self, answer: str, question: str, reference: str = "") -> Screen:
+    def screen(self, answer: str, question: str, reference: str = "", key_points: Sequence[str] | None = None) -> Screen:
         """Flags for answers that say nothing or game the grade; see :data:`~interviewer.models.Flag`."""
         text = unicodedata.normalize("NFKC", answer or "")
         flags: list[Flag] = []
@@ -291,19 +288,11 @@ class OfflineScorer:
         # sparse weights" is an answer.
         if _DECLINE.match(text) or (_DONT_KNOW.search(text) and len(content_words(_DONT_KNOW.sub(" ", text))) <= 3):
             flags.append("dont_know")
-        long_words = [w.strip("'-") for w in words if len(w) >= 2]
-        formula = bool(re.search(r"\d|[A-Za-z]\s*\(", text))  # "O(n log n)", "k = 5": not mashing
-        # A short answer in code or notation ("a[i] = *(a+i)", "const -> nonconst") has
-        # identifiers, not words: its word plausibility says nothing (in mohler_dev.jsonl such
-        # answers got 2-5 of 5 from the human graders).
-        code = bool(_CODE.search(text)) and len(long_words) < CODE_MAX_WORDS
-        if (not long_words and not formula and not code) or (long_words and not code and self.plausible_share(long_words) < 0.5) \
-                or (len(words) < 0.3 * len(text.split()) and not formula and not code):
-            # Real answers, typos included, sit above 0.85; keyboard mashing well below 0.5.
+        if self.is_gibberish(text, [question, reference, *(key_points or [])]):
             flags.append("gibberish")
         if _TO_GRADER.search(text):
             flags.append("instruction_to_grader")
-        if "gibberish" not in flags and is_keyword_list(text):
+        if "gibberish" not in flags and is_keyword_list(text) and not _answers_a_list(text, reference):
             flags.append("keyword_list")
         if question and "gibberish" not in flags:
             q_words = set(content_words(question))
@@ -316,11 +305,14 @@ class OfflineScorer:
             # A number the question lacks is an answer ("the base case is one").
             q_numbers = set(NUMBER.findall(question.lower()))
             new += [w for w in NUMBER.findall(text.lower()) if w not in q_numbers]
-            # A near-copy repeats most of the question's words and adds at most one, which the
-            # reference does not use.
-            repeated = len(q_words & set(content)) >= 0.8 * len(q_words)
-            if (len(content) >= 3 and not new) or (
-                    len(content) >= 6 and repeated and len(new) <= 1 and not (set(new) & ref_words)):
+            # A copy repeats most of the question ("What is a tree?" pasted back); an answer that
+            # only picks words out of a long question is an answer ("Max ran after the cat" to a
+            # story that ends "What was Max's response?": SemEval graders marked it correct).
+            # A near-copy repeats nearly all of the question's words and adds at most one, which
+            # the reference does not use.
+            share = len(q_words & set(content)) / len(q_words) if q_words else 0.0
+            if (content and not new and share >= COPY_MIN_SHARE and _in_order(content, content_words(question))) or (
+                    len(content) >= 6 and share >= NEAR_COPY_MIN_SHARE and len(new) <= 1 and not (set(new) & ref_words)):
                 flags.append("question_copy")
                 if "keyword_list" not in flags and is_keyword_list(text, min_items=3):
                     flags.append("keyword_list")  # "linear, regression, logistic": the question's terms, listed
@@ -382,7 +374,7 @@ class OfflineScorer:
         self, answer: str, reference: Reference, *, question: str | None = None, focus: list[int] | None = None
     ) -> Assessment:
         points, asked = _rubric(reference, question, focus)
-        screen = self.screen(answer, asked, reference.reference_answer)
+        screen = self.screen(answer, asked, reference.reference_answer, [p.text for p in points])
         if {"empty", "gibberish", "not_english"} & set(screen.flags) or not screen.text:
             return self._flagged(points, screen.flags)
 
@@ -391,14 +383,21 @@ class OfflineScorer:
             self._demoted[(asked, p.text)] = v
         return self.assess(screen, align, reference, points)
 
-    def assess(self, screen: Screen, align: Alignment, reference: Reference, points: list[RubricPoint]) -> Assessment:
-        """The assessment from a screened answer and its alignment: key-point credits from the
-        model, the rubric score, off-topic check, caps and feedback (no model call here)."""
+    def credits(self, reference: Reference, align: Alignment, points: list[RubricPoint], *, gate: bool = True) -> np.ndarray:
+        """Credit (0-1) per key point, shape (K,): the model's credit, scaled down for a point of
+        a rubric of RUBRIC_MIN_POINTS or more that no answer unit addresses distinctly, times
+        the evidence gate (``gate=False`` leaves the gate out, for fitting it)."""
         credits = self.model.credit(align.matrix)
         if len(points) >= RUBRIC_MIN_POINTS:
             speaks = align.distinct if align.distinct is not None else align.matrix[:, 0]
             addressed = np.clip((speaks - ADDRESS_LOW) / (ADDRESS_HIGH - ADDRESS_LOW), 0.0, 1.0)
             credits = credits * (ADDRESS_FLOOR + (1.0 - ADDRESS_FLOOR) * addressed)
+        return credits * self.model.gate(self.evidence(reference, align)) if gate else credits
+
+    def assess(self, screen: Screen, align: Alignment, reference: Reference, points: list[RubricPoint]) -> Assessment:
+        """The assessment from a screened answer and its alignment: key-point credits from the
+        model, the rubric score, off-topic check, caps and feedback (no model call here)."""
+        credits = self.credits(reference, align, points)
         total_w = sum(p.weight for p in points)
         rubric = float(sum(p.weight * c for p, c in zip(points, credits)) / total_w)
         raw = 5.0 * rubric
@@ -425,20 +424,34 @@ class OfflineScorer:
             scorer=self.name,
         )
 
-    def _off_topic(self, reference: Reference, align: Alignment) -> bool:
-        """True when the answer is about something else; see OFF_TOPIC_* for the two rules."""
+    @staticmethod
+    def evidence(reference: Reference, align: Alignment) -> float:
+        """How much the answer speaks to this question at all (-1..1): the largest of its best
+        key-point similarity (cosine), its similarity to the question (cosine; 0 when the
+        reference carries no question embedding) and its ``term_precision`` (the share of its
+        own terms that the reference uses: an answer in the reference's jargon, "LIFO" or
+        "XGBoost", speaks to it even where the embedding sees little). The model's evidence
+        gate reads it."""
         q_vec = reference.question_embedding
         q_sim = float(align.answer_vector @ np.asarray(q_vec, np.float32)) if q_vec else 0.0
-        ref_sim = align.reference_similarity
-        if ref_sim < OFF_TOPIC_REFERENCE and float(align.matrix[:, 0].max()) < OFF_TOPIC_KEYPOINT and q_sim < OFF_TOPIC_QUESTION:
-            return True
+        term = float(align.matrix[0, FEATURES.index("term_precision")]) if len(align.matrix) else 0.0
+        return max(float(align.matrix[:, 0].max()), q_sim, term)
+
+    def _off_topic(self, reference: Reference, align: Alignment) -> bool:
+        """True when the answer states none of the rubric's key points and is nearer another
+        topic's reference answer (:data:`OFF_TOPIC_RULES`). It needs that evidence of another
+        topic: without an index, or for a rubric of fewer than RUBRIC_MIN_POINTS points, nothing
+        is flagged (a low similarity to a one-sentence reference is often a paraphrase: "adding
+        a new item and removing the item" for "push and pop"); the score itself then says the
+        answer earns nothing."""
         best_point = float(align.matrix[:, 0].max())
-        if self.index is not None and len(align.matrix) >= RUBRIC_MIN_POINTS and best_point < OFF_TOPIC_RULES[-1][0]:
-            rival = self.index.best_other_topic(align.answer_vector, reference.topic)
-            if rival is not None:
-                margin = rival[1] - ref_sim
-                return any(best_point < sim and margin >= m for sim, m in OFF_TOPIC_RULES)
-        return False
+        if self.index is None or len(align.matrix) < RUBRIC_MIN_POINTS or best_point >= OFF_TOPIC_RULES[-1][0]:
+            return False
+        rival = self.index.best_other_topic(align.answer_vector, reference.topic)
+        if rival is None:
+            return False
+        margin = rival[1] - align.reference_similarity
+        return any(best_point < sim and margin >= m for sim, m in OFF_TOPIC_RULES)
 
     def _flagged(self, points: list[RubricPoint], flags: list[Flag]) -> Assessment:
         results = [
@@ -461,6 +474,12 @@ def _rubric(reference: Reference, question: str | None, focus: list[int] | None)
     return points, question or reference.question_text
 
 
+def _in_order(words: list[str], question_words: list[str]) -> bool:
+    """True when ``words`` (repeats dropped) appear in ``question_words`` in the same order."""
+    it = iter(question_words)
+    return all(w in it for w in dict.fromkeys(words))
+
+
 def is_keyword_list(text: str, min_items: int = KEYWORD_LIST_MIN_ITEMS) -> bool:
     """True for a bare list of terms: at least ``min_items`` items of at most 4 words each, and
     almost no function words (under 10% of the words), so nothing connects the terms.
@@ -474,6 +493,23 @@ def is_keyword_list(text: str, min_items: int = KEYWORD_LIST_MIN_ITEMS) -> bool:
         return False
     function = sum(w.lower() in STOPWORDS for w in words) / len(words)
     return max(len(i.split()) for i in items) <= 4 and function < 0.10
+
+
+def _list_items(text: str) -> list[str]:
+    return [i.strip() for i in re.split(r"[,;/|\n\u2022]+|\s-\s|\band\b|\bor\b", text) if i.strip()]
+
+
+def _answers_a_list(answer: str, reference: str) -> bool:
+    """True when the reference itself is an enumeration at least as long as the answer's list
+    ("FAANG stands for Facebook, Apple, Amazon, Netflix and Google"): a list that answers a
+    "name the ..." question is the answer, not keywords in place of one. A rubric's keywords
+    listed against a reference written in prose are still a keyword list."""
+    wanted = len(_list_items(answer)) - 1
+    for sentence in split_sentences(reference) or [reference]:
+        short = [i for i in _list_items(re.sub(r"\([^)]*\)", "", sentence)) if len(i.split()) <= 4]
+        if len(short) >= max(wanted, 3):
+            return True
+    return False
 
 
 def _hint(point: RubricPoint, credit: float, evidence: str | None) -> str:

@@ -146,3 +146,27 @@ def test_rebuild_recovers_a_corrupted_store(tmp_path, knowledge, embedder):
     assert KnowledgeBase(open_client(settings)).stats()["questions"] > 5
     kept = list((tmp_path / "home").glob("chroma.broken-*"))
     assert len(kept) == 1 and (kept[0] / "chroma.sqlite3").read_bytes().startswith(b"garbage")
+
+
+def test_ingest_keeps_the_vocabulary_of_what_it_stores_and_the_runtime_rebuilds_a_lost_one(tmp_path, knowledge, embedder):
+    """The gibberish screen knows the words of every ingested document, and a deleted or damaged
+    vocabulary file is collected again from the store."""
+    from interviewer.runtime import Runtime
+    from interviewer.vocabulary import load_domain_words
+
+    settings = Settings(home=tmp_path / "home", knowledge_dir=knowledge)
+    doc = tmp_path / "notes.md"
+    doc.write_text("# Our stack\n\nWe serve models with Zorblaxify behind a Quuxgate proxy.\n", encoding="utf-8")
+    Ingestor(settings, embedder, progress=False).run([doc])
+    words = load_domain_words(settings.vocabulary_path)
+    assert {"zorblaxify", "quuxgate", "precision"} <= words
+
+    settings.vocabulary_path.write_text("{damaged", encoding="utf-8")
+    rt = Runtime(settings)
+    rt.__dict__["embedder"] = embedder
+    assert rt.vocabulary.is_word("Zorblaxify") and rt.vocabulary.is_word("zorblaxfy")  # a typo of it too
+    assert "zorblaxify" in load_domain_words(settings.vocabulary_path)  # saved again
+
+    doc.unlink()  # a removed document's words go with it
+    Ingestor(settings, embedder, progress=False).run()
+    assert "zorblaxify" not in load_domain_words(settings.vocabulary_path)

@@ -1,0 +1,102 @@
+"""The scorer on questions it was never fitted on: jargon is an answer, another question's answer is not."""
+
+from __future__ import annotations
+
+import pytest
+
+import importlib.util
+import sys
+
+from interviewer.asag import ReferenceBuilder
+from interviewer.config import Settings
+from interviewer.scoring import OfflineScorer
+from interviewer.vocabulary import Vocabulary, load_domain_words
+
+from .conftest import REPO
+
+
+def _jargon():
+    spec = importlib.util.spec_from_file_location("jargon", REPO / "evals" / "jargon.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["jargon"] = mod  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def vocabulary(built_home) -> Vocabulary:
+    words = load_domain_words(Settings(home=built_home).vocabulary_path)
+    assert words, "ingest keeps the knowledge base's vocabulary beside the store"
+    return Vocabulary(words)
+
+
+@pytest.fixture(scope="module")
+def scorer(embedder, vocabulary):
+    """As `interviewer eval asag` and a question outside the bank meet it: no reference index."""
+    return OfflineScorer(embedder, vocabulary=vocabulary)
+
+
+@pytest.fixture(scope="module")
+def ref(embedder):
+    build = ReferenceBuilder(embedder)
+    return lambda question, reference: build(question, reference, question)
+
+
+def test_ingest_collects_the_bank_s_terms(vocabulary):
+    for term in ("xgboost", "lightgbm", "pytorch", "relu", "kubernetes", "dropout"):
+        assert term in vocabulary.domain, term
+
+
+@pytest.mark.parametrize(("question", "reference", "answer"), [
+    ("Which activation functions are common in transformer feed-forward layers?",
+     "Transformer feed-forward blocks typically use ReLU, GELU or the gated SwiGLU.", "ReLU, GELU and SwiGLU"),
+    ("Name three gradient boosting libraries.",
+     "Popular gradient boosting libraries are XGBoost, LightGBM and CatBoost.", "XGBoost, LightGBM and CatBoost"),
+    ("What were BERT's two pretraining objectives?",
+     "BERT was pretrained with masked language modelling (MLM) and next sentence prediction (NSP).", "MLM and NSP"),
+    ("Which recurrent architectures use gates to keep long-range memory?",
+     "Gated recurrent networks such as LSTMs and GRUs keep long-range memory.", "LSTMs and GRUs"),
+    ("Name some object detection architectures.",
+     "Common detectors include Faster R-CNN, YOLO, SSD and DETR.", "Faster R-CNN, YOLO, SSD, DETR"),
+    ("What are the two operations of a queue?", "enqueue and dequeue", "enqueue and dequeue"),
+])
+def test_correct_jargon_is_not_gibberish_and_passes(scorer, ref, question, reference, answer):
+    a = scorer.score(answer, ref(question, reference))
+    assert "gibberish" not in a.flags and not a.flags, a.flags
+    assert a.score >= 3.0, a.score
+
+
+def test_a_paraphrase_of_a_one_line_reference_is_not_off_topic(scorer, ref):
+    a = scorer.score("Adding a new item and removing the item", ref("What are the main operations of a stack?", "push and pop"))
+    assert "off_topic" not in a.flags
+
+
+@pytest.mark.parametrize("question", ["What is a tree?", "What is a stack?", "Define overfitting."])
+def test_a_short_question_pasted_back_scores_at_most_1(scorer, ref, question):
+    a = scorer.score(question, ref(question, "A hierarchical structure of nodes with a single root, where each node has children."))
+    assert "question_copy" in a.flags and a.score <= 1.0
+
+
+def test_picking_words_out_of_a_long_question_is_not_a_copy(scorer, ref):
+    q = ("A dog was walking with its owner when a squirrel ran across the path; the dog chased the squirrel "
+         "and pulled the owner over. What was the dog's response?")
+    a = scorer.score("The dog chased the squirrel.", ref(q, "The response was chasing the squirrel."))
+    assert "question_copy" not in a.flags and a.score >= 3.0
+
+
+@pytest.mark.parametrize("mashing", ["asdkjh qwoeiu zxcmnb", "sdfsdf ghjghj kjhkjh", "qwoeiruty alskdjfhg"])
+def test_keyboard_mashing_is_still_gibberish(scorer, ref, mashing):
+    a = scorer.score(mashing, ref("Name three gradient boosting libraries.", "XGBoost, LightGBM and CatBoost."))
+    assert "gibberish" in a.flags and a.score == 0.0
+
+
+@pytest.mark.slow
+def test_a_slice_of_the_jargon_suite(scorer):
+    """Every fourth item of evals/data/jargon (all topics) and every negative: the issue's targets."""
+    suite = _jargon()
+    items, negatives = suite.load_items()
+    summary = suite.run(scorer, items[::4], negatives, progress=False)
+    assert summary["topics"] >= 50
+    assert summary["flagged"] == 0, summary["failures"]
+    assert summary["under_3_share"] <= 0.10, summary["failures"]
+    assert summary["negatives_caught"] == summary["negatives"], summary["negatives_missed"]
