@@ -5,7 +5,8 @@
 Scores every file (default: all of ../shared/evals/asag) as ``interviewer eval asag`` does,
 writes each file's predictions to ``--out`` (``NAME.pred.jsonl``, the rows with
 ``predicted_score`` and ``flags``), and prints a Markdown table: Pearson r, RMSE and QWK for
-score data; 2-way accuracy and macro-F1 at the default threshold (2.5) for labelled data; and
+score data; 2-way accuracy and macro-F1 for labelled data at the default threshold (2.5) and, for a
+test file, at the threshold fitted on its data set's train file (as ``eval asag --train``); and
 for the flags gibberish, off_topic and question_copy, how many answers carry them and the share
 the humans graded 2 or lower (or labelled incorrect): the precision that must stay at 0.95 or
 more. ``--from DIR`` tabulates prediction files written earlier (by this script or by
@@ -24,6 +25,7 @@ from tqdm import tqdm
 
 from interviewer.asag import (
     DEFAULT_THRESHOLD,
+    best_threshold,
     GradedAnswer,
     evaluate,
     human_low,
@@ -50,11 +52,27 @@ def score_files(files: list[Path], out: Path) -> None:
                 fh.write(json.dumps(prediction_record(r, a), ensure_ascii=False) + "\n")
 
 
+def read_predictions(path: Path) -> list[tuple[GradedAnswer, float, set[str]]]:
+    recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(GradedAnswer.model_validate({k: v for k, v in r.items() if k not in ("predicted_score", "flags")}),
+             float(r["predicted_score"]), set(r.get("flags", []))) for r in recs]
+
+
+def train_threshold(path: Path) -> float | None:
+    """For a SemEval test file, the 2-way threshold fitted on its data set's train predictions
+    beside it (as ``interviewer eval asag --train`` does), or None."""
+    if "_test_" not in path.name:
+        return None
+    train = path.with_name(path.name.split("_test_")[0] + "_train.pred.jsonl")
+    if not train.is_file():
+        return None
+    pairs = [(p, g.label_2way == "correct") for g, p, _ in read_predictions(train) if g.label_2way]
+    return best_threshold(np.array([p for p, _ in pairs]), np.array([c for _, c in pairs])) if pairs else None
+
+
 def row_of(path: Path) -> dict:
     """Metrics of one prediction file."""
-    recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = [(GradedAnswer.model_validate({k: v for k, v in r.items() if k not in ("predicted_score", "flags")}),
-             float(r["predicted_score"]), set(r.get("flags", []))) for r in recs]
+    rows = read_predictions(path)
     out: dict = {"file": path.name.removesuffix(".pred.jsonl"), "n": len(rows)}
     scored = [(g.score, p) for g, p, _ in rows if g.score is not None]
     if scored:
@@ -64,6 +82,10 @@ def row_of(path: Path) -> dict:
     if labelled and not scored:
         m = label_metrics(["correct" if p >= DEFAULT_THRESHOLD else "incorrect" for _, p in labelled], [g for g, _ in labelled])
         out["accuracy_2way"], out["macro_f1_2way"] = m["accuracy"], m["macro_f1"]
+        t = train_threshold(path)
+        if t is not None:
+            m = label_metrics(["correct" if p >= t else "incorrect" for _, p in labelled], [g for g, _ in labelled])
+            out["threshold"], out["accuracy_2way_fitted"], out["macro_f1_2way_fitted"] = t, m["accuracy"], m["macro_f1"]
     for flag in FLAGS:
         judged = [human_low(g) for g, _, fl in rows if flag in fl]
         judged = [j for j in judged if j is not None]
@@ -77,12 +99,16 @@ def _f(v, digits: int = 3) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| file | n | Pearson | RMSE | QWK | 2-way acc | 2-way F1 | " + " | ".join(f"{f} (n, precision)" for f in FLAGS) + " |")
+    head = ("| file | n | Pearson | RMSE | QWK | 2-way acc / F1 at 2.5 | 2-way acc / F1 at train threshold | "
+            + " | ".join(f"{f} (n, precision)" for f in FLAGS) + " |")
     lines = [head, "|" + "---|" * (7 + len(FLAGS))]
     for r in rows:
         flags = " | ".join(f"{r[f'{f}_n']}, {_f(r[f'{f}_precision'], 2)}" for f in FLAGS)
+        fitted = (f"{_f(r['accuracy_2way_fitted'])} / {_f(r['macro_f1_2way_fitted'])} (t={r['threshold']:.1f})"
+                  if "threshold" in r else "-")
+        plain = f"{_f(r['accuracy_2way'])} / {_f(r['macro_f1_2way'])}" if "accuracy_2way" in r else "-"
         lines.append(f"| {r['file']} | {r['n']} | {_f(r.get('pearson'))} | {_f(r.get('rmse'))} | {_f(r.get('qwk'))} | "
-                     f"{_f(r.get('accuracy_2way'))} | {_f(r.get('macro_f1_2way'))} | {flags} |")
+                     f"{plain} | {fitted} | {flags} |")
     return "\n".join(lines)
 
 

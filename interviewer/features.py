@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embeddings import SentenceEmbeddings
+from .vocabulary import TOKEN
 
 FEATURES: tuple[str, ...] = (
     "sem", "whole", "demoted", "soft_recall", "exact_recall", "precision", "term_precision", "log_words", "hedges",
@@ -121,15 +122,12 @@ def content_words(text: str) -> list[str]:
     return [w for w in (m.group(0).lower() for m in WORD.finditer(text)) if len(w) > 2 and w not in STOPWORDS]
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:[-_.@/+][A-Za-z0-9]+)*")
-
-
 def terms(text: str) -> list[str]:
     """Lower-cased content words (:func:`content_words`) plus identifiers: tokens with a digit
     that also have a letter ("L1", "int8", "p99", "bm25", "ResNet-50") and all-capital acronyms
     of two letters ("EM", "TP"), in order."""
     out = content_words(text)
-    for t in _IDENTIFIER.findall(text):
+    for t in TOKEN.findall(text):
         has_alpha = any(ch.isalpha() for ch in t)
         if has_alpha and (any(ch.isdigit() for ch in t) or (t.isupper() and len(t) == 2)):
             out.append(t.lower())
@@ -388,7 +386,7 @@ def key_point_features(
     known_terms = {w[:STEM] for t in (*key_points, reference) for w in terms(t)}
     # An acronym counts as the reference's term when the reference spells it out ("LIFO").
     spelled = initialisms(" ".join((*key_points, reference)))
-    known_terms |= {a for a in (_acronym(t) for t in _IDENTIFIER.findall(answer)) if a and a in spelled}
+    known_terms |= {a for a in (_acronym(t) for t in TOKEN.findall(answer)) if a and a in spelled}
     answer_terms = [w[:STEM] for w in terms(answer) if w[:STEM] not in q_terms]
     term_precision = sum(w in known_terms for w in answer_terms) / len(answer_terms) if answer_terms else 0.0
     log_words = math.log1p(min(n_words, LENGTH_CAP_WORDS))

@@ -83,7 +83,8 @@ CODE_MAX_WORDS = 12
 #: long scenario question is not a copy: with "no new word" alone, 39 of the 4,969 SciEntsBank
 #: train answers were flagged and 36% of them were graded correct. Nor is turning the
 #: question's term around ("a pointer to a function" for "What is a function pointer?",
-#: 3.5 of 5 in mohler_dev.jsonl).
+#: 3.5 of 5 in mohler_dev.jsonl). Three or more of the question's own terms listed, and nothing
+#: else, are a copy too ("linear, regression, logistic").
 COPY_MIN_SHARE, NEAR_COPY_MIN_SHARE = 0.8, 0.8
 #: An answer is gibberish when under this share of its tokens are words (see OfflineScorer.is_gibberish).
 GIBBERISH_WORD_SHARE = 0.5
@@ -247,8 +248,9 @@ class OfflineScorer:
         Never for an answer that shares a content word (6-letter stem) with ``context``, nor
         for a short answer in code or notation ("a[i] = *(a+i)", "O(n log n)": in
         mohler_dev.jsonl such answers got 2-5 of 5 from the human graders).
-        Real answers, jargon and typos included, sit above 0.85 (the jargon suite in
-        evals/jargon.py); keyboard mashing near 0."""
+        None of the 348 correct answers of the jargon suite (evals/jargon.py) is flagged, and
+        all of its 40 mashing answers are; over the 21,077 answers of ../shared/evals/asag it
+        flags 12, all graded low by the humans (evals/asag_table.py)."""
         known = {w[:STEM] for t in context for w in content_words(t or "")}
         if known & {w[:STEM] for w in content_words(text)}:
             return False
@@ -311,7 +313,8 @@ class OfflineScorer:
             # A near-copy repeats nearly all of the question's words and adds at most one, which
             # the reference does not use.
             share = len(q_words & set(content)) / len(q_words) if q_words else 0.0
-            if (content and not new and share >= COPY_MIN_SHARE and _in_order(content, content_words(question))) or (
+            listed = len(content) >= 3 and is_keyword_list(text, min_items=3)  # the question's own terms, listed
+            if (content and not new and (listed or (share >= COPY_MIN_SHARE and _in_order(content, content_words(question))))) or (
                     len(content) >= 6 and share >= NEAR_COPY_MIN_SHARE and len(new) <= 1 and not (set(new) & ref_words)):
                 flags.append("question_copy")
                 if "keyword_list" not in flags and is_keyword_list(text, min_items=3):
@@ -500,14 +503,20 @@ def _list_items(text: str) -> list[str]:
 
 
 def _answers_a_list(answer: str, reference: str) -> bool:
-    """True when the reference itself is an enumeration at least as long as the answer's list
-    ("FAANG stands for Facebook, Apple, Amazon, Netflix and Google"): a list that answers a
-    "name the ..." question is the answer, not keywords in place of one. A rubric's keywords
-    listed against a reference written in prose are still a keyword list."""
-    wanted = len(_list_items(answer)) - 1
+    """True when the answer's list is an enumeration the reference itself makes: at least 80%
+    of its items name an item of one reference sentence that lists three or more short items
+    ("Facebook/Meta, Apple, Amazon, Netflix, Google" for "FAANG stands for Facebook (now Meta),
+    Apple, Amazon, Netflix and Google"). Such a list answers a "name the ..." question; a
+    rubric's keywords gathered from all over a reference are still a keyword list."""
+    items = [set(w[:STEM] for w in content_words(i)) for i in _list_items(answer)]
+    items = [i for i in items if i]
+    if not items:
+        return False
     for sentence in split_sentences(reference) or [reference]:
-        short = [i for i in _list_items(re.sub(r"\([^)]*\)", "", sentence)) if len(i.split()) <= 4]
-        if len(short) >= max(wanted, 3):
+        listed = [set(w[:STEM] for w in content_words(i)) for i in _list_items(re.sub(r"\([^)]*\)", " ", sentence))
+                  if len(i.split()) <= 4]
+        listed = [i for i in listed if i]
+        if len(listed) >= 3 and sum(any(i & r for r in listed) for i in items) >= 0.8 * len(items):
             return True
     return False
 

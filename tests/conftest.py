@@ -38,6 +38,17 @@ SEEDS = SHARED / "seeds"
 VENV_BIN = Path(sys.executable).parent
 
 
+def load_eval(name: str):
+    """Import ``evals/NAME.py`` (a script folder, not a package) as the module ``NAME``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "evals" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 
 from interviewer.scoring import OfflineScorer
 
-from .conftest import REPO
+from .conftest import load_eval
 
 
 def _suite():
-    spec = importlib.util.spec_from_file_location("adversarial", REPO / "evals" / "adversarial.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["adversarial"] = mod  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(mod)
-    return mod
+    return load_eval("adversarial")
 
 
 def test_gaming_attempts_are_capped_and_flagged_and_good_answers_rank_first(runtime, bank):

@@ -61,6 +61,9 @@ def test_eval_command_prints_json_and_writes_predictions(tmp_path):
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert {"n", "pearson", "spearman", "rmse"} <= set(summary) and summary["n"] == 3 and summary["skipped"] == 3
+    # flag precision: the one "I don't know" is flagged, and the humans graded it 0
+    assert summary["flags"]["dont_know"] == {"n": 1, "precision": 1.0}
+    assert summary["flags"]["gibberish"] == {"n": 0, "precision": None}
     assert "graded.jsonl:2: skipped" in proc.stderr and "graded.jsonl:4: skipped" in proc.stderr
     preds = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(preds) == 3 and all(0 <= p["predicted_score"] <= 5 for p in preds)

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-import importlib.util
-import sys
-
 from interviewer.asag import ReferenceBuilder
 from interviewer.config import Settings
 from interviewer.scoring import OfflineScorer
 from interviewer.vocabulary import Vocabulary, load_domain_words
 
-from .conftest import REPO
-
-
-def _jargon():
-    spec = importlib.util.spec_from_file_location("jargon", REPO / "evals" / "jargon.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["jargon"] = mod  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(mod)
-    return mod
+from .conftest import load_eval
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +82,41 @@ def test_keyboard_mashing_is_still_gibberish(scorer, ref, mashing):
 @pytest.mark.slow
 def test_a_slice_of_the_jargon_suite(scorer):
     """Every fourth item of evals/data/jargon (all topics) and every negative: the issue's targets."""
-    suite = _jargon()
+    suite = load_eval("jargon")
     items, negatives = suite.load_items()
     summary = suite.run(scorer, items[::4], negatives, progress=False)
     assert summary["topics"] >= 50
     assert summary["flagged"] == 0, summary["failures"]
     assert summary["under_3_share"] <= 0.10, summary["failures"]
     assert summary["negatives_caught"] == summary["negatives"], summary["negatives_missed"]
+
+
+@pytest.mark.parametrize(("question", "reference", "answer"), [
+    ("What is a stack?", "A last-in first-out data structure.", "Photosynthesis turns light into sugar in the leaves."),
+    ("What does dropout do during training?", "Dropout zeroes a random subset of activations at each step, which regularises the network.",
+     "The mitochondria is the powerhouse of the cell and makes ATP."),
+    ("Which metric suits a ranked list of search results?", "NDCG rewards relevant results near the top of the list.",
+     "Paris is the capital of France and sits on the Seine."),
+])
+def test_an_answer_about_something_else_entirely_earns_nothing_on_a_one_line_reference(scorer, ref, question, reference, answer):
+    """No key-point evidence, nothing said to the question: the evidence gate, not a flag, keeps it at 1 or less."""
+    a = scorer.score(answer, ref(question, reference))
+    assert a.score <= 1.0 and not a.covered, (a.score, a.flags)
+
+
+def test_an_acronym_the_reference_spells_out_is_its_term(scorer, ref):
+    a = scorer.score("LIFO", ref("What is a stack?", "A last-in first-out data structure."))
+    assert not a.flags and a.score >= 2.5, (a.score, a.flags)
+
+
+def test_a_list_that_answers_a_name_the_question_is_not_a_keyword_list(scorer, ref):
+    question = "Which companies does the acronym FAANG stand for?"
+    reference = "FAANG stands for Facebook (now Meta), Apple, Amazon, Netflix and Google."
+    a = scorer.score("Facebook/Meta, Apple, Amazon, Netflix, Google", ref(question, reference))
+    assert "keyword_list" not in a.flags and a.score >= 3.0, (a.score, a.flags)
+    # the reference's prose keywords, listed, still are one
+    prose = ref("Why does L1 regularization give sparse models?",
+                "The L1 penalty adds the absolute weights to the loss. Its gradient has constant size, so small weights are "
+                "pushed exactly to zero, which performs feature selection.")
+    b = scorer.score("penalty, absolute, weights, gradient, zero, selection", prose)
+    assert "keyword_list" in b.flags and b.score <= 2.0, (b.score, b.flags)
