@@ -534,8 +534,9 @@ def eval_asag(
 
     Scores (0-5): Pearson r, Spearman rho, RMSE, quadratic weighted kappa on integer bands.
     Labels (correct / incorrect): accuracy and macro-F1, at a threshold of 2.5 or one fitted
-    with --train on a training file. Malformed rows are reported with their line number and
-    skipped.
+    with --train on a training file. Flags: how many answers carry each, and its precision (the
+    share the humans graded 2 or lower, or labelled incorrect). Malformed rows are reported with
+    their line number and skipped.
 
     Examples:
       interviewer eval asag ../shared/evals/asag/mohler_dev.jsonl
