@@ -28,7 +28,7 @@ from interviewer.asag import (
     best_threshold,
     GradedAnswer,
     evaluate,
-    human_low,
+    flag_precision,
     label_metrics,
     prediction_record,
     regression_metrics,
@@ -86,11 +86,9 @@ def row_of(path: Path) -> dict:
         if t is not None:
             m = label_metrics(["correct" if p >= t else "incorrect" for _, p in labelled], [g for g, _ in labelled])
             out["threshold"], out["accuracy_2way_fitted"], out["macro_f1_2way_fitted"] = t, m["accuracy"], m["macro_f1"]
+    precision = flag_precision([(g, fl) for g, _, fl in rows])
     for flag in FLAGS:
-        judged = [human_low(g) for g, _, fl in rows if flag in fl]
-        judged = [j for j in judged if j is not None]
-        out[f"{flag}_n"] = len(judged)
-        out[f"{flag}_precision"] = sum(judged) / len(judged) if judged else None
+        out[f"{flag}_n"], out[f"{flag}_precision"] = precision[flag]["n"], precision[flag]["precision"]
     return out
 
 

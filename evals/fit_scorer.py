@@ -72,7 +72,7 @@ from interviewer.asag import ReferenceBuilder, read_rows, regression_metrics
 from interviewer.embeddings import get_embeddings
 from interviewer.features import FEATURES
 from interviewer.scorer_model import MODEL_PATH, ScorerModel
-from interviewer.scoring import FLAG_CAPS, FLAGGED_CAP, OfflineScorer
+from interviewer.scoring import FLAGGED_CAP, OfflineScorer, score_cap
 
 ASAG = Path(__file__).resolve().parents[2] / "shared" / "evals" / "asag"
 DATA = [ASAG / "mohler_dev.jsonl", ASAG / "semeval2013_scientsbank_train.jsonl", ASAG / "semeval2013_beetle_train.jsonl"]
@@ -216,7 +216,7 @@ def fit_gate(model: ScorerModel, rows: list[Row], embedder) -> ScorerModel:
         c = scorer.credits(r.ref, r.align, r.ref.key_points, gate=False)
         weights = np.array([p.weight for p in r.ref.key_points])
         raw[i] = 5.0 * float(weights @ c / weights.sum())
-        cap[i] = min((FLAG_CAPS.get(f, FLAGGED_CAP) for f in r.screen.flags), default=5.0)
+        cap[i] = score_cap(r.screen.flags)
         evidence[i] = scorer.evidence(r.ref, r.align)
     best = None
     for low in GATE_LOWS:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,7 +223,7 @@ class Evaluation:
         if any(k.startswith("label_") for k in out):
             out["threshold"], out["threshold_source"] = self.threshold, self.threshold_source
         out["mean_predicted"] = float(np.mean([a.score for _, a in rows])) if rows else None
-        out["flags"] = flag_precision(rows)
+        out["flags"] = flag_precision([(r, a.flags) for r, a in rows])
         per: dict[str, list[tuple[GradedAnswer, Assessment]]] = defaultdict(list)
         for r, a in rows:
             per[r.group].append((r, a))
@@ -257,14 +257,15 @@ def human_low(row: GradedAnswer) -> bool | None:
     return None
 
 
-def flag_precision(rows: list[tuple[GradedAnswer, Assessment]]) -> dict[str, dict[str, float | int | None]]:
-    """Per flag: how many answers carry it (``n``) and the share of those the humans graded low
-    (``precision``, 0-1; None when nothing is flagged). A flag the candidate sees must be right:
-    the target is 0.95 or more for gibberish, off_topic and question_copy."""
+def flag_precision(rows: list[tuple[GradedAnswer, Collection[str]]]) -> dict[str, dict[str, float | int | None]]:
+    """Per flag, over ``(row, its flags)`` pairs: how many graded answers carry it (``n``) and
+    the share of those the humans graded low (``precision``, 0-1; None when nothing is
+    flagged). A flag the candidate sees must be right: the target is 0.95 or more for
+    gibberish, off_topic and question_copy."""
     out: dict[str, dict[str, float | int | None]] = {}
     for flag in ("empty", "dont_know", "gibberish", "not_english", "question_copy", "off_topic", "keyword_list",
                  "instruction_to_grader", "too_long"):
-        judged = [human_low(r) for r, a in rows if flag in a.flags]
+        judged = [human_low(r) for r, flags in rows if flag in flags]
         judged = [j for j in judged if j is not None]
         out[flag] = {"n": len(judged), "precision": (sum(judged) / len(judged)) if judged else None}
     return out

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embeddings import SentenceEmbeddings
-from .vocabulary import TOKEN
+from .vocabulary import TOKEN, acronym
 
 FEATURES: tuple[str, ...] = (
     "sem", "whole", "demoted", "soft_recall", "exact_recall", "precision", "term_precision", "log_words", "hedges",
@@ -149,14 +149,6 @@ def initialisms(text: str, longest: int = 6) -> set[str]:
         for n in range(2, longest + 1):
             out.update(letters[i:i + n] for i in range(len(letters) - n + 1))
     return out
-
-
-def _acronym(token: str) -> str | None:
-    """The letters of an acronym token ("LIFO", "TF-IDF", "LSTMs" -> lifo, tfidf, lstm), else None."""
-    letters = token.replace("-", "")
-    if letters.endswith("s") and letters[:-1].isupper():
-        letters = letters[:-1]
-    return letters.lower() if letters.isalpha() and letters.isupper() and 2 <= len(letters) <= 6 else None
 
 
 def demote(text: str, question_words: set[str]) -> list[str]:
@@ -386,7 +378,7 @@ def key_point_features(
     known_terms = {w[:STEM] for t in (*key_points, reference) for w in terms(t)}
     # An acronym counts as the reference's term when the reference spells it out ("LIFO").
     spelled = initialisms(" ".join((*key_points, reference)))
-    known_terms |= {a for a in (_acronym(t) for t in TOKEN.findall(answer)) if a and a in spelled}
+    known_terms |= {a for a in (acronym(t) for t in TOKEN.findall(answer)) if a and a in spelled}
     answer_terms = [w[:STEM] for w in terms(answer) if w[:STEM] not in q_terms]
     term_precision = sum(w in known_terms for w in answer_terms) / len(answer_terms) if answer_terms else 0.0
     log_words = math.log1p(min(n_words, LENGTH_CAP_WORDS))

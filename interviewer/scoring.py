@@ -278,7 +278,6 @@ class OfflineScorer:
         letters = [ch for ch in text if ch.isalpha()]
         if len(letters) >= 10 and sum(ch.isascii() for ch in letters) < 0.5 * len(letters):
             return Screen(["not_english", *flags], text)  # another script: Cyrillic, CJK, Arabic...
-        words = [w.lower() for w in WORD.findall(text)]
         lowered = [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
         if len(lowered) >= 6:
             english = sum(w in _ENGLISH for w in lowered) / len(lowered)
@@ -313,11 +312,12 @@ class OfflineScorer:
             # A near-copy repeats nearly all of the question's words and adds at most one, which
             # the reference does not use.
             share = len(q_words & set(content)) / len(q_words) if q_words else 0.0
-            listed = len(content) >= 3 and is_keyword_list(text, min_items=3)  # the question's own terms, listed
+            short_list = is_keyword_list(text, min_items=3)
+            listed = len(content) >= 3 and short_list  # the question's own terms, listed
             if (content and not new and (listed or (share >= COPY_MIN_SHARE and _in_order(content, content_words(question))))) or (
                     len(content) >= 6 and share >= NEAR_COPY_MIN_SHARE and len(new) <= 1 and not (set(new) & ref_words)):
                 flags.append("question_copy")
-                if "keyword_list" not in flags and is_keyword_list(text, min_items=3):
+                if "keyword_list" not in flags and short_list:
                     flags.append("keyword_list")  # "linear, regression, logistic": the question's terms, listed
         return Screen(flags, text)
 
@@ -408,7 +408,7 @@ class OfflineScorer:
         flags = list(screen.flags)
         if self._off_topic(reference, align):
             flags.append("off_topic")
-        cap = min((FLAG_CAPS.get(f, FLAGGED_CAP) for f in flags), default=5.0)
+        cap = score_cap(flags)
         results = []
         for p, c, ev in zip(points, credits, align.evidence):
             covered = bool(c >= COVERED_CREDIT and align.matrix[len(results), 0] >= COVER_SIMILARITY) and cap > FLAGGED_CAP
@@ -477,6 +477,12 @@ def _rubric(reference: Reference, question: str | None, focus: list[int] | None)
     return points, question or reference.question_text
 
 
+def score_cap(flags: Sequence[str]) -> float:
+    """The highest score (0-5) an answer with these flags may get: the lowest of their caps
+    (FLAG_CAPS, else FLAGGED_CAP), 5 when there are none."""
+    return min((FLAG_CAPS.get(f, FLAGGED_CAP) for f in flags), default=5.0)
+
+
 def _in_order(words: list[str], question_words: list[str]) -> bool:
     """True when ``words`` (repeats dropped) appear in ``question_words`` in the same order."""
     it = iter(question_words)
@@ -490,7 +496,7 @@ def is_keyword_list(text: str, min_items: int = KEYWORD_LIST_MIN_ITEMS) -> bool:
     Three or four terms can be the whole answer to "which stages...?" (mohler_dev.jsonl has
     such answers graded 3.5-5 of 5); a rubric's keywords, two per key point, make five or more.
     The screen asks for only three when the terms are all the question's own words."""
-    items = [i.strip() for i in re.split(r"[,;/|\n\u2022]+|\s-\s|\band\b", text) if i.strip()]
+    items = _list_items(text)
     words = WORD.findall(text)
     if len(items) < min_items or len(words) < 3:
         return False
@@ -498,8 +504,14 @@ def is_keyword_list(text: str, min_items: int = KEYWORD_LIST_MIN_ITEMS) -> bool:
     return max(len(i.split()) for i in items) <= 4 and function < 0.10
 
 
-def _list_items(text: str) -> list[str]:
-    return [i.strip() for i in re.split(r"[,;/|\n\u2022]+|\s-\s|\band\b|\bor\b", text) if i.strip()]
+_ITEM_SEPARATORS = r"[,;/|\n\u2022]+|\s-\s|\band\b"
+
+
+def _list_items(text: str, *, alternatives: bool = False) -> list[str]:
+    """The items of a list written in a line: split at , ; / | newlines, bullets, " - " and
+    "and" (and "or" with ``alternatives``)."""
+    pattern = _ITEM_SEPARATORS + (r"|\bor\b" if alternatives else "")
+    return [i.strip() for i in re.split(pattern, text) if i.strip()]
 
 
 def _answers_a_list(answer: str, reference: str) -> bool:
@@ -508,12 +520,12 @@ def _answers_a_list(answer: str, reference: str) -> bool:
     ("Facebook/Meta, Apple, Amazon, Netflix, Google" for "FAANG stands for Facebook (now Meta),
     Apple, Amazon, Netflix and Google"). Such a list answers a "name the ..." question; a
     rubric's keywords gathered from all over a reference are still a keyword list."""
-    items = [set(w[:STEM] for w in content_words(i)) for i in _list_items(answer)]
+    items = [set(w[:STEM] for w in content_words(i)) for i in _list_items(answer, alternatives=True)]
     items = [i for i in items if i]
     if not items:
         return False
     for sentence in split_sentences(reference) or [reference]:
-        listed = [set(w[:STEM] for w in content_words(i)) for i in _list_items(re.sub(r"\([^)]*\)", " ", sentence))
+        listed = [set(w[:STEM] for w in content_words(i)) for i in _list_items(re.sub(r"\([^)]*\)", " ", sentence), alternatives=True)
                   if len(i.split()) <= 4]
         listed = [i for i in listed if i]
         if len(listed) >= 3 and sum(any(i & r for r in listed) for i in items) >= 0.8 * len(items):

@@ -73,6 +73,23 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
+@lru_cache(maxsize=64)
+def _delete_index(words: frozenset[str]) -> frozenset[str]:
+    """The words of TYPO_MIN_LETTERS or more letters and every string one deletion from them:
+    two words are one edit apart when their such sets meet (the symmetric-delete idea of
+    Garbe's SymSpell)."""
+    return frozenset(d for w in words if len(w) >= TYPO_MIN_LETTERS for d in _deletes(w) | {w})
+
+
+def acronym(token: str) -> str | None:
+    """The lower-cased letters of an acronym token of 2 to ACRONYM_MAX_LETTERS capitals, a
+    plural "s" and hyphens aside ("LIFO", "TF-IDF", "LSTMs" -> lifo, tfidf, lstm), else None."""
+    letters = token.replace("-", "")
+    if letters.endswith("s") and letters[:-1].isupper():
+        letters = letters[:-1]
+    return letters.lower() if letters.isalpha() and letters.isupper() and 2 <= len(letters) <= ACRONYM_MAX_LETTERS else None
+
+
 def _edits(word: str) -> set[str]:
     """Every string one deletion, swap of neighbours, substitution or insertion away (Norvig's
     spelling corrector, "How to write a spelling corrector", 2007)."""
@@ -98,7 +115,6 @@ class Vocabulary:
     def __init__(self, domain: Iterable[str] = (), english: frozenset[str] | None = None):
         self.english = english_words() if english is None else english
         self.domain = frozenset(w.lower() for w in domain)
-        self._typo_index: dict[str, set[str]] | None = None
         self._cache: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ lookups
@@ -117,25 +133,10 @@ class Vocabulary:
         ENGLISH_TYPO_MIN_LETTERS or more) from an English word: "paremeters", "recursoin"."""
         if len(w) < TYPO_MIN_LETTERS - 1:
             return False
-        index, mine = self._index(), _deletes(w) | {w}
-        if any(d in index for d in mine):
+        mine = _deletes(w) | {w}
+        if not mine.isdisjoint(_delete_index(self.domain)) or (extra and not mine.isdisjoint(_delete_index(extra))):
             return True
-        if len(w) >= ENGLISH_TYPO_MIN_LETTERS and any(e in self.english for e in _edits(w)):
-            return True
-        return any(bool(mine & (_deletes(e) | {e})) for e in extra
-                   if len(e) >= TYPO_MIN_LETTERS and abs(len(e) - len(w)) <= 1)
-
-    def _index(self) -> dict[str, set[str]]:
-        """Delete-one index of the domain words (the symmetric-delete idea of Garbe's SymSpell):
-        two words are one edit apart when their delete sets meet."""
-        if self._typo_index is None:
-            index: dict[str, set[str]] = {}
-            for w in self.domain:
-                if len(w) >= TYPO_MIN_LETTERS:
-                    for d in _deletes(w) | {w}:
-                        index.setdefault(d, set()).add(w)
-            self._typo_index = index
-        return self._typo_index
+        return len(w) >= ENGLISH_TYPO_MIN_LETTERS and any(e in self.english for e in _edits(w))
 
     def _alpha_word(self, part: str, short_ok: bool, extra: frozenset[str]) -> bool:
         """One alphabetic run: a known word, an acronym, a CamelCase name, a typo of a domain
@@ -143,9 +144,8 @@ class Vocabulary:
         low = part.lower()
         if (short_ok and len(low) <= 3) or self._known(low, extra):
             return True
-        letters = part[:-1] if part.endswith("s") and part[:-1].isupper() else part
-        if letters.isupper() and 2 <= len(letters) <= ACRONYM_MAX_LETTERS:
-            return True  # an acronym: GELU, NDCG, LSTMs
+        if acronym(part):
+            return True  # GELU, NDCG, LSTMs
         if not part.islower() and not part.isupper() and not (part[0].isupper() and part[1:].islower()):
             # CamelCase or mixed case (XGBoost, LightGBM, SwiGLU, ReLU, PyTorch): every piece is
             # a word, an acronym or short, and at least one is a word or an acronym.
