@@ -144,6 +144,8 @@ def bank_import(
     name: Annotated[Optional[str], typer.Option("--name", "-n", help="The bank's name (default: from the file name). "
                                                 "An existing bank of that name is replaced.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object as the last line.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be imported (question, answer start, "
+                                          "topic, stage, difficulty) and what is skipped; write nothing.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Add a question list of your own as a named bank, to interview on alone or beside the built-in one.
@@ -169,12 +171,20 @@ def bank_import(
     inferrer = Inferrer(rt.embedder, rt.taxonomy, neighbours_from(kb))
     ingestor = Ingestor(rt.settings, rt.embedder, progress=not (quiet or as_json))
     result = import_bank(file, name, inferrer=inferrer, store=ingestor.add_bank, existing=kb.banks(),
-                         now=datetime.now(timezone.utc))
+                         now=datetime.now(timezone.utc), dry_run=dry_run)
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
         return
-    typer.echo(f"Imported {result.imported} question(s) from {file.name} as bank {result.bank!r}"
-               + (" (replacing the previous one)" if result.replaced else "") + ":")
+    if dry_run:
+        typer.echo(f"Dry run: nothing written. {file.name} would give bank {result.bank!r}"
+                   + (" (replacing the one of that name)" if result.replaced else "") + ":")
+        for row in result.preview:
+            typer.echo(f"  {row.source}  [{row.topic} / {row.stage} / difficulty {row.difficulty}]")
+            typer.echo(f"    Q: {_cut(row.question, 100)}" + (f"   (from the topic title {row.asked_as!r})" if row.asked_as else ""))
+            typer.echo(f"    A: {_cut(row.answer_start, 80)}" if row.answer_start else "    A: (none: practice-only)")
+    else:
+        typer.echo(f"Imported {result.imported} question(s) from {file.name} as bank {result.bank!r}"
+                   + (" (replacing the previous one)" if result.replaced else "") + ":")
     typer.echo(f"  {result.with_answer} with an answer (graded against it), {result.practice_only} practice-only (no answer: not scored)")
     typer.echo("  by stage: " + ", ".join(f"{s} {n}" for s, n in sorted(result.by_stage.items())))
     if result.inferred:
@@ -185,7 +195,10 @@ def bank_import(
     typer.echo(f"Skipped {len(result.skipped)}:" if result.skipped else "Skipped nothing.")
     for s in result.skipped:
         typer.echo(f"  {s.source}: {_cut(s.item, 60)!r}: {s.reason}")
-    typer.echo(f"Interview on it: interviewer chat --bank {result.bank}   (beside the built-in one: --bank builtin,{result.bank})")
+    if dry_run:
+        typer.echo(f"Import it: interviewer bank import {file}" + (f" --name {result.bank}" if name else ""))
+    else:
+        typer.echo(f"Interview on it: interviewer chat --bank {result.bank}   (beside the built-in one: --bank builtin,{result.bank})")
 
 
 @bank_app.command("list")

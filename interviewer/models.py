@@ -175,6 +175,8 @@ class ImportedQuestion(_Strict):
     key_points: list[KeyPoint] = Field(default_factory=list, max_length=6)
     inferred: list[InferredField] = Field(default_factory=list, description="Fields inferred by similarity, not given.")
     source: str = Field(default="", description="Where it came from: 'FILE:LINE' or 'FILE row N'.")
+    links: list[str] = Field(default_factory=list,
+                             description="Practice-only: the links the file gave instead of an answer, to read after answering.")
 
     @property
     def practice_only(self) -> bool:

@@ -135,12 +135,14 @@ def test_markdown_numbered_items_with_indented_or_following_answers():
         "Why does batch normalization speed up training?",
         "What are vanishing gradients?",
         "Name three common activation functions.",
+        "Explain gradient clipping.",  # a topic title in the numbered series is a question too
     ]
+    assert items[4].asked_as == "Gradient clipping" and items[4].answer is None
     assert "co-adapting" in items[0].answer and "higher learning rates" in items[1].answer
     assert items[2].answer is None  # the next item follows at once: no answer
     assert items[3].answer.splitlines() == ["- ReLU, which outputs max(0, x).", "- Sigmoid, which squashes values into (0, 1).",
                                            "- Tanh, which squashes values into (-1, 1)."]
-    assert [(s.item, "not a question" in s.reason) for s in skipped] == [("Gradient clipping", True)]
+    assert skipped == []
 
 
 def test_markdown_bold_lines_q_and_a_and_details_answers():
@@ -286,9 +288,10 @@ def test_yaml_and_json_in_the_bank_format_keep_given_rubrics(runtime, tmp_path, 
 def test_markdown_import_derives_rubrics_and_infers_what_is_missing(runtime, tmp_path):
     (tmp_path / "ds.md").write_text(HEADINGS + "\n" + NUMBERED.split("\n", 2)[2], encoding="utf-8")
     result = _import(runtime, tmp_path / "ds.md", "ds")
-    assert (result.imported, result.with_answer, result.practice_only) == (8, 6, 2)
-    assert result.inferred == {"topic": 8, "stage": 8, "levels": 8, "difficulty": 8}
-    assert runtime.kb.bank_counts()["ds"] == {"questions": 8, "practice_only": 2, "stages": len(result.by_stage)}
+    # 9: the numbered list's "5. Gradient clipping" is asked as "Explain gradient clipping." (practice-only)
+    assert (result.imported, result.with_answer, result.practice_only) == (9, 6, 3)
+    assert result.inferred == {"topic": 9, "stage": 9, "levels": 9, "difficulty": 9}
+    assert runtime.kb.bank_counts()["ds"] == {"questions": 9, "practice_only": 3, "stages": len(result.by_stage)}
     stored = {q["text"]: q for q in yaml.safe_load((runtime.settings.banks_dir / "ds.yaml").read_text())["questions"]}
     errors = stored["What is the difference between Type I and Type II errors?"]
     assert [k["text"] for k in errors["key_points"]] == [
@@ -601,10 +604,9 @@ def test_markdown_lists_inside_an_answer_are_the_answer_even_when_they_ask_or_in
     ]
     assert "- Code, pinned through a lock file and a container image." in reproducible.answer
     assert "- Compare int8 quantization with distillation into a smaller model." in serve.answer
-    # the list of a section that is not a question (a table of contents) is not an answer: its
-    # items are looked at as questions, and skipped as not being any
-    assert [(s.item, s.source) for s in skipped] == [("System design", "readme.md:5"), ("Fundamentals", "readme.md:6")]
-    assert all("not a question" in s.reason for s in skipped)
+    # the table of contents is not an answer and not questions: skipped once, with the reason
+    assert [(s.item, s.source) for s in skipped] == [("Table of Contents", "readme.md:3")]
+    assert "contents" in skipped[0].reason
 
     # list items that ask are questions where no answer is open
     items, _ = parse_markdown("## Questions\n\n- What is a p-value?\n- Compare bagging and boosting.\n", "q.md")
@@ -635,7 +637,7 @@ def test_readme_style_import_counts_and_stored_text(runtime, tmp_path):
     (tmp_path / "readme.md").write_text(README, encoding="utf-8")
     result = _import(runtime, tmp_path / "readme.md", "readme")
     assert (result.imported, result.with_answer, result.practice_only) == (6, 6, 0)
-    assert [s.item for s in result.skipped] == ["System design", "Fundamentals"]
+    assert [s.item for s in result.skipped] == ["Table of Contents"]
     stored = {q["text"]: q for q in yaml.safe_load((runtime.settings.banks_dir / "readme.yaml").read_text())["questions"]}
     assert list(stored) == README_QUESTIONS
     feed = stored["How would you design a news feed ranking system?"]

@@ -1,0 +1,334 @@
+"""The shapes public interview collections are published in, each as a small file written for
+the project: what a reader sees as a question is imported as one, with its answer; noise is not."""
+
+from __future__ import annotations
+
+from interviewer.importer import parse_markdown
+
+# Bold-line questions under category headings, difficulty as emoji after the question.
+BOLD_CATEGORIES = """\
+# Interview questions for data scientists
+
+Legend: 👶 easy ⭐️ medium 🚀 expert
+
+## Supervised learning
+
+**What is regression? Which models can you use for it? 👶**
+
+Regression predicts a continuous target. Linear regression, gradient-boosted trees and
+neural networks can all be used.
+
+<br/>
+
+**What does the R² score measure? ⭐️**
+
+The share of the target's variance that the model explains: 1 is a perfect fit.
+
+**Which assumptions does ordinary least squares make? 🚀**
+
+Answer here
+
+## Validation
+
+**Why split into train, validation and test sets? 👶**
+
+The validation set picks the model; the test set estimates how it does on new data, once.
+"""
+
+
+def test_bold_questions_under_categories_take_their_answers_and_difficulty():
+    items, skipped = parse_markdown(BOLD_CATEGORIES, "bold.md")
+    assert [i.question for i in items] == [
+        "What is regression? Which models can you use for it?",
+        "What does the R² score measure?",
+        "Which assumptions does ordinary least squares make?",
+        "Why split into train, validation and test sets?",
+    ]
+    assert [i.difficulty for i in items] == [2, 3, 4, 2]
+    assert [i.section for i in items] == ["Supervised learning"] * 3 + ["Validation"]
+    assert items[0].answer.startswith("Regression predicts a continuous target.") and "<br" not in items[0].answer
+    assert items[2].answer is None  # "Answer here" is a placeholder
+    assert [s.item for s in skipped] == ["Interview questions for data scientists"]
+
+
+# Numbered headings, a source link after each question, answers with images and sub-headings.
+NUMBERED_HEADINGS = """\
+## Contents
+- [1) Bias and variance](#1-bias-and-variance)
+- [2) Overfitting](#2-overfitting)
+
+#### 1) What is the trade-off between bias and variance? [[src](https://example.org/a)]
+
+A simple model misses the pattern (bias); a flexible one follows the noise (variance).
+
+![curve](img/bias.png)
+
+##### In practice
+
+Pick the capacity that minimises validation error.
+
+#### 2) How do you spot overfitting? [[src](https://example.org/b)]
+
+Training error keeps falling while validation error rises.
+
+#### 3) Gradient descent
+
+Step against the gradient of the loss, scaled by a learning rate.
+
+#### 4) What is a learning rate schedule?
+"""
+
+
+def test_numbered_headings_lose_source_links_and_keep_images_and_sub_headings():
+    items, skipped = parse_markdown(NUMBERED_HEADINGS, "numbered.md")
+    assert [i.question for i in items] == [
+        "What is the trade-off between bias and variance?",
+        "How do you spot overfitting?",
+        "Explain gradient descent.",  # a numbered title that does not ask is still one of the questions
+        "What is a learning rate schedule?",
+    ]
+    first = items[0]
+    assert "![curve](img/bias.png)" in first.answer and "**In practice**" in first.answer
+    assert "Pick the capacity" in first.prose and "img/bias.png" not in first.prose
+    assert items[2].asked_as == "Gradient descent" and items[3].answer is None
+    assert [(s.item, s.reason) for s in skipped] == [("2 link(s)", "a table of contents")]
+
+
+# Topic sections under categories: each category opens with links to its topics.
+TOPICS = """\
+# ML notes
+
+## Classic models
+
+* [Linear regression](#linear-regression)
+* [k-NN](#k-nn)
+
+### Linear regression
+
+* Fits a linear function of the features by least squares
+* Regularise with L1 (sparse) or L2 (small weights)
+
+[back to top](#ml-notes)
+
+### k-NN
+
+Classifies a point by the labels of its k nearest neighbours; no training step.
+
+### SVM vs logistic regression
+
+* SVM maximises the margin; logistic regression models probabilities
+
+## Text
+
+### Bag of words
+
+Counts of each word in a document, order ignored.
+
+## Resume
+
+Quantify what you did in each project.
+"""
+
+
+def test_topic_sections_become_questions_and_a_lone_note_is_not_one():
+    items, skipped = parse_markdown(TOPICS, "topics.md")
+    assert [(i.question, i.asked_as) for i in items] == [
+        ("Explain linear regression.", "Linear regression"),
+        ("Explain k-NN.", "k-NN"),
+        ("Compare SVM and logistic regression.", "SVM vs logistic regression"),
+        ("Explain bag of words.", "Bag of words"),
+    ]
+    assert items[0].answer.splitlines()[0] == "- Fits a linear function of the features by least squares"
+    assert "back to top" not in items[0].answer.lower()
+    reasons = {s.item: s.reason for s in skipped}
+    assert "table of contents" in reasons["2 link(s)"]
+    assert "not a question" in reasons["Resume"]  # a lone explained heading among categories
+
+
+# <details> questions under categories; headings and code inside answers; "!" placeholders.
+DETAILS = """\
+# FAQ
+
+## Networks
+
+<details>
+  <summary><b>What is dropout?</b></summary>
+
+Dropout zeroes random activations while training.
+
+## Why does it help?
+
+It stops units from relying on each other.
+
+```python
+# keep 80% of the units
+layer = nn.Dropout(p=0.2)
+```
+
+</details>
+
+<details>
+  <summary><b>Why is batch normalisation useful?</b></summary>
+  !
+</details>
+
+<details><summary>What is a residual connection?</summary>It adds a layer's input to its output.</details>
+"""
+
+
+def test_details_blocks_hold_the_whole_answer_headings_and_code_included():
+    items, skipped = parse_markdown(DETAILS, "faq.md")
+    assert [i.question for i in items] == [
+        "What is dropout?", "Why is batch normalisation useful?", "What is a residual connection?"]
+    dropout = items[0]
+    assert "**Why does it help?**" in dropout.answer and "nn.Dropout(p=0.2)" in dropout.answer
+    assert "# keep 80%" not in dropout.prose and "relying on each other" in dropout.prose
+    assert items[1].answer is None and items[2].answer == "It adds a layer's input to its output."
+
+
+# Bold-numbered items with sub-questions that have answers of their own.
+SUB_QUESTIONS = """\
+**1. Linear regression**
+
+Fits a line by least squares.
+
+- What are its assumptions?
+  Linearity, independent errors, constant variance.
+- How do you read a coefficient in a multiple regression model?
+  The change in the target per unit of that feature, the others held fixed.
+
+**2. Decision trees**
+
+- How does a tree choose a split?
+  It takes the split that most reduces impurity.
+
+**3. How do you start a system design interview?**
+
+- Who are the users?
+- What is the latency budget?
+"""
+
+
+def test_sub_questions_are_their_own_questions_with_the_parent_as_context():
+    items, _ = parse_markdown(SUB_QUESTIONS, "subs.md")
+    assert [i.question for i in items] == [
+        "Explain linear regression.",
+        "Linear regression: what are its assumptions?",
+        "How do you read a coefficient in a multiple regression model?",
+        "Explain decision trees.",
+        "Decision trees: how does a tree choose a split?",
+        "How do you start a system design interview?",
+    ]
+    assert items[0].answer == "Fits a line by least squares."
+    assert items[1].answer == "Linearity, independent errors, constant variance." and items[1].parent == "Explain linear regression."
+    assert items[3].answer is None  # its text is all sub-questions
+    assert items[5].answer == "- Who are the users?\n- What is the latency budget?"  # questions to ask, not sub-questions
+
+
+# "N. [E] question" with "Ans." answers, in and out of the list item.
+BRACKETED = """\
+1. [E] What is the difference between a parameter and a hyperparameter?
+
+Ans. A parameter is learnt from data; a hyperparameter is set before training.
+
+2. [M] Why would you use the median rather than the mean?
+   Ans. The median resists outliers.
+
+3. [H] Prove that the sum of two convex functions is convex.
+
+4. [E] Stratified sampling
+"""
+
+
+def test_bracketed_difficulty_and_ans_labels():
+    items, _ = parse_markdown(BRACKETED, "brackets.md")
+    assert [(i.question, i.difficulty) for i in items] == [
+        ("What is the difference between a parameter and a hyperparameter?", 2),
+        ("Why would you use the median rather than the mean?", 3),
+        ("Prove that the sum of two convex functions is convex.", 4),
+        ("Explain stratified sampling.", 2),
+    ]
+    assert items[0].answer == "A parameter is learnt from data; a hyperparameter is set before training."
+    assert items[1].answer == "The median resists outliers."
+    assert items[2].answer is None and items[3].answer is None
+
+
+# Q:/A: and "Question N:" labels; a link-only answer; multiple choice.
+LABELS = """\
+Question 1: What does a confusion matrix show?
+Answer: Counts of predicted against true classes.
+
+Q: How would you detect label leakage?
+
+A: Look for features that are only known after the label, and for suspiciously high importance.
+
+Q3. Where can I read about attention?
+
+See [this post](https://example.org/attention) and [the paper](https://arxiv.org/abs/1706.03762).
+
+**Which loss suits binary classification?**
+
+- [ ] Mean squared error
+- [x] Binary cross-entropy
+- [ ] Hinge loss with margin 5
+
+It is the negative log-likelihood of a Bernoulli model.
+
+**Which of these is not an ensemble method?**
+
+A) Bagging
+B) Boosting
+C) k-means
+
+The correct answer is C: k-means is a clustering algorithm.
+"""
+
+
+def test_labels_links_only_and_multiple_choice():
+    items, _ = parse_markdown(LABELS, "labels.md")
+    assert [i.question for i in items] == [
+        "What does a confusion matrix show?",
+        "How would you detect label leakage?",
+        "Where can I read about attention?",
+        "Which loss suits binary classification?",
+        "Which of these is not an ensemble method?",
+    ]
+    assert items[0].answer == "Counts of predicted against true classes."
+    assert items[1].answer.startswith("Look for features")
+    assert items[2].answer is None and items[2].links == ["https://example.org/attention", "https://arxiv.org/abs/1706.03762"]
+    loss = items[3].answer
+    assert "Binary cross-entropy" in loss and "Mean squared error" not in loss and "Bernoulli" in loss
+    assert "k-means" in items[4].answer
+
+
+# Plain one-line questions, badges, a contributing section and a licence.
+PLAIN = """\
+[![Stars](https://img.shields.io/badge/stars-1k-blue.svg)](https://example.org) [![License](https://img.shields.io/badge/license-MIT-green.svg)](LICENSE)
+
+# Quick questions
+
+What is the kernel trick?
+
+It computes inner products in a feature space without mapping the points there.
+
+What is a p-value?
+
+The probability of data at least this extreme if the null hypothesis holds.
+
+## Contributing
+
+1. Fork the repository.
+2. Add your question.
+
+## License
+
+MIT
+"""
+
+
+def test_plain_question_lines_and_readme_noise():
+    items, skipped = parse_markdown(PLAIN, "plain.md")
+    assert [i.question for i in items] == ["What is the kernel trick?", "What is a p-value?"]
+    assert items[0].answer.startswith("It computes inner products")
+    assert {s.item for s in skipped} >= {"Contributing", "License"}
+    assert not any(s.item.endswith("?") for s in skipped)
