@@ -3,7 +3,19 @@ the project: what a reader sees as a question is imported as one, with its answe
 
 from __future__ import annotations
 
-from interviewer.importer import parse_markdown
+import json
+import subprocess
+from datetime import datetime, timezone
+
+import pytest
+import yaml
+
+from interviewer.importer import Inferrer, import_bank, neighbours_from, parse_markdown
+from interviewer.ingest import Ingestor
+
+from .conftest import SHARED, VENV_BIN, load_eval
+
+EXE = str(VENV_BIN / "interviewer")
 
 # Bold-line questions under category headings, difficulty as emoji after the question.
 BOLD_CATEGORIES = """\
@@ -210,19 +222,19 @@ Fits a line by least squares.
 
 
 def test_sub_questions_are_their_own_questions_with_the_parent_as_context():
-    items, _ = parse_markdown(SUB_QUESTIONS, "subs.md")
+    items, skipped = parse_markdown(SUB_QUESTIONS, "subs.md")
     assert [i.question for i in items] == [
         "Explain linear regression.",
         "Linear regression: what are its assumptions?",
         "How do you read a coefficient in a multiple regression model?",
-        "Explain decision trees.",
         "Decision trees: how does a tree choose a split?",
         "How do you start a system design interview?",
     ]
     assert items[0].answer == "Fits a line by least squares."
     assert items[1].answer == "Linearity, independent errors, constant variance." and items[1].parent == "Explain linear regression."
-    assert items[3].answer is None  # its text is all sub-questions
-    assert items[5].answer == "- Who are the users?\n- What is the latency budget?"  # questions to ask, not sub-questions
+    # a title whose text is all sub-questions is their context, not a question of its own
+    assert [(s.item, "sub-questions" in s.reason) for s in skipped] == [("Decision trees", True)]
+    assert items[4].answer == "- Who are the users?\n- What is the latency budget?"  # questions to ask, not sub-questions
 
 
 # "N. [E] question" with "Ans." answers, in and out of the list item.
@@ -238,6 +250,47 @@ Ans. A parameter is learnt from data; a hyperparameter is set before training.
 
 4. [E] Stratified sampling
 """
+
+
+# Sub-questions marked "i." / "ii.", as paragraphs inside an item or as one-item lists, answers after them.
+ROMAN = """\
+1. Matrix rank
+
+   i. [E] What does the rank of a matrix tell you?
+
+   Ans. How many of its columns are linearly independent.
+
+   ii. [M] Why can a low-rank matrix be stored cheaply?
+
+Ans. It factors into two thin matrices.
+
+**2.**
+
+* i. What is a determinant?
+
+The factor by which the matrix scales volume.
+
+* ii. When is it zero?
+
+When the columns are linearly dependent.
+
+**3.** What is an eigenvector?
+
+A vector that the matrix only scales.
+"""
+
+
+def test_roman_sub_questions_take_the_answers_written_after_them():
+    items, skipped = parse_markdown(ROMAN, "roman.md")
+    assert [(i.question, i.answer) for i in items] == [
+        ("What does the rank of a matrix tell you?", "How many of its columns are linearly independent."),
+        ("Why can a low-rank matrix be stored cheaply?", "It factors into two thin matrices."),
+        ("What is a determinant?", "The factor by which the matrix scales volume."),
+        ("When is it zero?", "When the columns are linearly dependent."),
+        ("What is an eigenvector?", "A vector that the matrix only scales."),
+    ]
+    assert [i.difficulty for i in items[:2]] == [2, 3]
+    assert [s.item for s in skipped] == ["Matrix rank"]
 
 
 def test_bracketed_difficulty_and_ans_labels():
@@ -332,3 +385,44 @@ def test_plain_question_lines_and_readme_noise():
     assert items[0].answer.startswith("It computes inner products")
     assert {s.item for s in skipped} >= {"Contributing", "License"}
     assert not any(s.item.endswith("?") for s in skipped)
+
+
+# -- end to end: the public collections in ../shared/evals/import_corpus, against the counts in its README
+
+CORPUS = SHARED / "evals" / "import_corpus"
+
+
+@pytest.mark.skipif(not (CORPUS / "README.md").is_file(), reason="../shared/evals/import_corpus is not here")
+def test_each_public_collection_imports_what_a_reader_sees(runtime, tmp_path):
+    """Per file: at least 95% of the questions with an answer imported with it, at most 5% extra
+    items; stored all or nothing, as `interviewer bank import` does."""
+    corpus = load_eval("import_corpus")
+    expected = corpus.expected_counts(CORPUS / "README.md")
+    assert len(expected) >= 3
+    inferrer = Inferrer(runtime.embedder, runtime.taxonomy, neighbours_from(runtime.kb))
+    ingestor = Ingestor(runtime.settings, runtime.embedder, progress=False)
+    for i, (name, (questions, answered)) in enumerate(sorted(expected.items())):
+        result = import_bank(CORPUS / name, f"corpus-{i}", inferrer=inferrer, store=ingestor.add_bank,
+                             existing=runtime.kb.banks(), now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+        assert result.with_answer >= 0.95 * answered, (name, result.with_answer, answered)
+        assert result.imported <= 1.05 * questions, (name, result.imported, questions)
+        assert runtime.kb.bank_counts()[f"corpus-{i}"]["questions"] == result.imported
+        stored = yaml.safe_load((runtime.settings.banks_dir / f"corpus-{i}.yaml").read_text(encoding="utf-8"))
+        texts = [q["text"] for q in stored["questions"]]
+        assert not [t for t in texts if "](#" in t or "back to top" in t.lower()]  # no navigation taken as a question
+        answers = [q["reference_answer"] or "" for q in stored["questions"]]
+        assert not [a for a in answers if "back to top" in a.lower()]
+
+
+def test_dry_run_lists_what_would_be_imported_and_writes_nothing(cli_env, tmp_path):
+    path = tmp_path / "bold.md"
+    path.write_text(BOLD_CATEGORIES, encoding="utf-8")
+    out = subprocess.run([EXE, "bank", "import", str(path), "--name", "bold", "--dry-run"], env=cli_env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "Dry run: nothing written" in out.stdout
+    assert "Q: What does the R² score measure?" in out.stdout and "A: The share of the target's variance" in out.stdout
+    assert "A: (none: practice-only)" in out.stdout  # "Answer here" is no answer
+    assert "difficulty 3" in out.stdout
+    listed = subprocess.run([EXE, "bank", "list", "--json"], env=cli_env, capture_output=True, text=True, timeout=300)
+    assert "bold" not in json.loads(listed.stdout)

@@ -138,3 +138,14 @@ def neighbours_from(kb) -> Neighbours:
         levels=[json.loads(m["levels"]) for m in metas],
         difficulties=[int(m["difficulty"]) for m in metas],
     )
+
+
+def neighbours_from_bank(bank, embedder) -> Neighbours:
+    """The built-in questions from a loaded bank (:func:`interviewer.bank.load_bank`), their
+    texts embedded now: for tools that infer without a knowledge base (evals)."""
+    qs = bank.questions
+    return Neighbours(
+        vectors=np.asarray(embedder.encode([q.text for q in qs]), dtype=np.float32),
+        topics=[q.topic for q in qs], stages=[q.stage for q in qs],
+        levels=[list(q.levels) for q in qs], difficulties=[q.difficulty for q in qs],
+    )

@@ -60,7 +60,9 @@ Q_LABEL = re.compile(r"^\s*(?:Q|Question)\s*#?\d*\s*[:.)\-–]\s*", re.IGNORECAS
 A_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:A|Ans|Answer|Solution|Explanation)\s*\d*\s*(?:\*\*|__)?\s*[:.)\-–]\s*(?:\*\*|__)?\s*",
                      re.IGNORECASE)
 #: A number in front of a question: "1.", "12)", "#3", "(4)", "1 -", "Q1" is a label (above).
-NUMBER = re.compile(r"^\s*(?:#\s?\d{1,3}\b[.):]?|\(\d{1,3}\)|\d{1,3}\s*(?:[.):]|\s[-–]))\s*")
+NUMBER = re.compile(r"^\s*(?:#\s?\d{1,3}\b[.):]?|\(\d{1,3}\)|\d{1,3}\s*(?:[.):](?!\d)|\s[-–]))\s*")
+#: A sub-question's marker: a lower-case roman numeral or letter ("i.", "iv)", "(b)").
+SUB_MARKER = re.compile(r"^\s*\(?(?:[ivx]{1,4}|[a-h])[.)]\s+")
 #: Answers that only say there is no answer yet.
 NO_ANSWER = re.compile(
     r"^\W*(tbd|todo|to do|n/?a|none|wip|coming soon|to be (added|written|done)|answer( here| pending)?|"
@@ -134,9 +136,9 @@ def clean_question(markdown: str) -> tuple[str, int | None, bool]:
     text = _SOURCE_LINK.sub("", markdown)
     text = plain(text)
     text, difficulty = difficulty_of(text)
-    numbered = bool(NUMBER.match(text) or Q_LABEL.match(text))
+    numbered = bool(NUMBER.match(text) or Q_LABEL.match(text) or SUB_MARKER.match(text))
     for _ in range(2):
-        text = Q_LABEL.sub("", NUMBER.sub("", text)).strip()
+        text = SUB_MARKER.sub("", Q_LABEL.sub("", NUMBER.sub("", text))).strip()
     text, again = difficulty_of(text)  # "1. [E] What ...": the marker came after the number
     text = _CATEGORY_PREFIX.sub("", text.strip())  # "Big Data Engineer Can you explain what REST is?"
     return text.strip(), difficulty if difficulty is not None else again, numbered

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import BankImportError
-from .items import A_LABEL, NO_ANSWER, Q_LABEL, RawItem, Skipped, as_question, asks, clean_question, is_link_only, links_of, plain
+from .items import A_LABEL, NO_ANSWER, Q_LABEL, SUB_MARKER, RawItem, Skipped, as_question, asks, clean_question, is_link_only, links_of, plain
 from .markdown_tree import Node, is_answer_label, parse_tree, prose, render
 
 #: Section titles that are never questions or categories of questions.
@@ -57,6 +57,8 @@ class _Open:
     inline: str = ""
     body: list[Node] = field(default_factory=list)
     ordered: bool = False
+    parent: _Open | None = None  # the question this one is a sub-question of
+    has_subs: bool = False
 
 
 class _Reader:
@@ -83,7 +85,14 @@ class _Reader:
         """Find the questions in ``nodes``; returns (how many, the blocks no question took)."""
         before = len(self.items) + len(self.topics)
         loose: list[Node] = []
-        open_: _Open | None = None
+        self.close(self.walk(nodes, category, None, loose))
+        if top:
+            self.intro += len(loose)
+        return len(self.items) + len(self.topics) - before, loose
+
+    def walk(self, nodes: list[Node], category: str, open_: _Open | None, loose: list[Node]) -> _Open | None:
+        """Walk ``nodes`` with ``open_`` the question whose answer is being collected (None: none);
+        returns the question still open at the end (blocks after them may go on answering it)."""
         sections = [n for n in nodes if n.kind == "section"]
         bold_series = sum(1 for n in nodes if n.kind == "para" and n.bold and clean_question(n.bold)[2]) >= 2
         next_number: int | None = None  # the number a list continuing a numbered question list starts at
@@ -96,26 +105,25 @@ class _Reader:
                     if open_ is not None:
                         open_.body.append(n)
                     else:
-                        loose += self.container(n.children, category)[1]
+                        self.close(self.walk(n.children, category, None, loose))
                 else:
                     open_ = self.close(open_)
                     text, difficulty, _ = clean_question(n.text)
                     self.close(self.open(text, n.line, category, "details", difficulty, body=list(n.children)))
             elif n.kind == "list":
-                open_, next_number, rest = self.list(n, open_, category, next_number)
-                loose += rest
+                open_, next_number = self.list(n, open_, category, next_number, loose)
             elif n.kind == "para" and (asked := self.para_question(n, bold_series, open_)) is not None:
-                open_ = self.close(open_)
                 text, difficulty, inline, shape, topic = asked
-                open_ = self.open(text, n.line, category, shape, difficulty, inline=inline, topic=topic)
+                if shape == "sub":
+                    open_ = self.start_sub(open_, text, n.line, category, difficulty, inline, [])
+                else:
+                    open_ = self.close(open_)
+                    open_ = self.open(text, n.line, category, shape, difficulty, inline=inline, topic=topic)
             elif open_ is not None:
                 open_.body.append(n)
             else:
                 loose.append(n)
-        self.close(open_)
-        if top:
-            self.intro += len(loose)
-        return len(self.items) + len(self.topics) - before, loose
+        return open_
 
     def section(self, sec: Node, siblings: list[Node], category: str) -> None:
         title, difficulty, numbered = clean_question(sec.text)
@@ -125,6 +133,8 @@ class _Reader:
             asked_subs = sum(1 for c in subsections if asks(clean_question(c.text)[0]) or clean_question(c.text)[2])
             series = numbered and sum(clean_question(s.text)[2] for s in siblings) >= max(2, len(siblings) / 2)
             if (asks(title) or Q_LABEL.match(plain(sec.text))) and asked_subs < 2 or series:
+                if not asks(title) and self.holds_questions(sec, title or category):
+                    return  # "## 1. Basics" over questions of its own: a category
                 self.close(self.open(title, sec.line, category, "heading", difficulty, body=list(sec.children),
                                      topic=not asks(title)))
                 return
@@ -144,6 +154,18 @@ class _Reader:
             del self.skipped[mark:]
             self.skip(title, source, "a heading that is not a question; the text under it was not imported")
 
+    def holds_questions(self, sec: Node, category: str) -> bool:
+        """Read a section's body as questions; keep them when there are 2 or more, else undo."""
+        marks = len(self.items), len(self.skipped), len(self.topics)
+        found, loose = self.container(sec.children, category)
+        if found >= 2:
+            if [n for n in loose if n.kind != "section" and prose([n])]:
+                self.skip(plain(sec.text), f"{self.name}:{sec.line}",
+                          "a heading that is not a question; the text under it was not imported")
+            return True
+        del self.items[marks[0]:], self.skipped[marks[1]:], self.topics[marks[2]:]
+        return False
+
     @staticmethod
     def is_topic(sec: Node, siblings: list[Node], title: str) -> bool:
         """A topic title with an explanation: a section without sub-headings whose text explains
@@ -157,80 +179,148 @@ class _Reader:
         peers = [s for s in siblings if not NOISE_TITLE.match(clean_question(s.text)[0])]
         return sum(leaf(s) for s in peers) >= len(peers) / 2
 
-    def list(self, lst: Node, open_: _Open | None, category: str, next_number: int | None):
+    def list(self, lst: Node, open_: _Open | None, category: str, next_number: int | None, loose: list[Node]):
         """Questions of a list, or the list as (part of) an open answer. Returns (the question
-        still open, the number a continuing list would start at, loose blocks)."""
+        still open, the number a list continuing a numbered question list would start at)."""
         heads = [self.item_question(it) for it in lst.children]
         asking = sum(1 for h in heads if h is not None and item_asks(h[0]))
         continues = lst.ordered and next_number is not None and lst.start == next_number
         question_list = continues or asking >= max(1, len(heads) / 2)
-        if open_ is not None and open_.shape != "item":
+        # a list that continues the numbering of questions holds the next questions. Under a
+        # question asked as a list item, a list of the other kind is its answer, one that asks
+        # again in a list of the same kind holds the next questions; under any other question a
+        # list is its answer, unless it is a list of sub-questions
+        if open_ is not None and not continues and (
+                open_.shape != "item" or not (question_list and lst.ordered == open_.ordered)):
             if self.sub_questions(lst, heads):
-                self.ask_sub_questions(lst, heads, open_, category)
-            else:
-                open_.body.append(lst)
-            return open_, next_number, []
-        # under a question asked as a list item, a list of the other kind is its answer; one that
-        # continues its numbering, or asks again in a list of the same kind, holds the next questions
-        if open_ is not None and not (continues or (question_list and lst.ordered == open_.ordered)):
-            open_.body.append(lst)
-            return open_, next_number, []
+                return self.ask_sub_questions(lst, heads, open_, category), next_number
+            return self.append_list(open_, lst, category), next_number
         if open_ is None and all(is_link_only(render(it.children)) for it in lst.children):
             anchors = sum(1 for it in lst.children if "](#" in render(it.children))
             self.skip(f"{len(lst.children)} link(s)", f"{self.name}:{lst.line}",
                       "a table of contents" if anchors else "a list of links, not questions")
-            return open_, next_number, []
+            return open_, next_number
+        asked_any = False
         for it, head in zip(lst.children, heads):
             # in a list of questions every item is one (a title that does not ask is a topic);
             # elsewhere only an item that ends with "?" ("Define the problem." in a list of steps is not)
-            if head is not None and (head[0].endswith("?") or (question_list and (
+            if head is not None and (head[0].endswith("?") or self.over_sub_questions(it) or (question_list and (
                     item_asks(head[0]) or len(head[0].split()) <= MAX_TOPIC_WORDS))):
                 open_ = self.close(open_)
                 text, difficulty, inline = head
                 open_ = self.open(text, it.line, category, "item", difficulty, inline=inline, topic=not asks(text),
                                   ordered=lst.ordered)
-                rest = it.children[1:]
-                sub = next((c for c in rest if c.kind == "list" and self.sub_questions(c, [self.item_question(x) for x in c.children])), None)
-                for c in rest:
-                    if c is sub:
-                        self.ask_sub_questions(c, [self.item_question(x) for x in c.children], open_, category)
-                    else:
-                        open_.body.append(c)
+                open_ = self.walk(it.children[1:], category, open_, loose)
+                asked_any = True
             elif open_ is not None:
                 open_.body.append(Node("list", it.line, ordered=lst.ordered, start=it.number or 1, children=[it]))
             else:
                 self.skip(plain(render(it.children[:1]))[:120], f"{self.name}:{it.line}",
                           "a list item that is not a question (no '?', no 'Explain/Describe/...')")
-        if lst.ordered and question_list:
+        if lst.ordered and asked_any:
             next_number = lst.start + len(lst.children)
-        return open_, next_number, []
+        return open_, next_number
+
+    def append_list(self, open_: _Open, lst: Node, category: str) -> _Open:
+        """A list that answers the open question, split where one of its items holds a
+        sub-question paragraph ("ii. [M] How do ...?" indented under the last item of an answer's
+        list): what follows it answers that sub-question. Returns the question now open."""
+        if open_.parent is None and not open_.has_subs:
+            open_.body.append(lst)
+            return open_
+        part = Node("list", lst.line, ordered=lst.ordered, start=lst.start)
+        for it in lst.children:
+            kept = Node("item", it.line, number=it.number)
+            for i, c in enumerate(it.children):
+                if i and c.kind == "para" and SUB_MARKER.match(plain(c.text)):
+                    first, after = split_question(c.text)
+                    text, difficulty, _ = clean_question(first)
+                    if item_asks(text):
+                        if kept.children:
+                            part.children.append(kept)
+                        if part.children:
+                            open_.body.append(part)
+                        open_ = self.start_sub(open_, text, c.line, category, difficulty, after, [])
+                        part, kept = Node("list", c.line, ordered=lst.ordered), Node("item", c.line)
+                        continue
+                (kept.children if kept.children or i == 0 else open_.body).append(c)
+            if kept.children:
+                part.children.append(kept)
+                kept = Node("item", it.line)
+        if part.children:
+            open_.body.append(part)
+        return open_
 
     def sub_questions(self, lst: Node, heads: list) -> bool:
-        """A list of sub-questions: at least half its items ask with "?", and at least half of
-        those have an answer of their own (a list of questions to ask, with no answers, is an answer)."""
-        asking = [(it, h) for it, h in zip(lst.children, heads) if h is not None and h[0].endswith("?")]
-        answered = sum(1 for it, h in asking if h[2].strip() or len(it.children) > 1)
-        return len(asking) >= max(1, len(heads) / 2) and answered >= max(1, len(asking) / 2)
+        """A list of sub-questions: at least half its items ask, and either they are marked as
+        sub-questions ("i.", "ii.", "(a)") or at least half of those that end in "?" have an answer
+        of their own (a list of questions to ask, with no answers, is an answer)."""
+        asking = [(it, h) for it, h in zip(lst.children, heads) if h is not None and item_asks(h[0])]
+        if len(asking) < max(1, len(heads) / 2):
+            return False
+        firsts = [it.children[0].text for it in lst.children if it.children and it.children[0].kind == "para"]
+        if firsts and all(SUB_MARKER.match(plain(f)) for f in firsts):
+            return True
+        marked = [(it, h) for it, h in asking if h[0].endswith("?")]
+        answered = sum(1 for it, h in marked if h[2].strip() or len(it.children) > 1)
+        return len(marked) >= max(1, len(heads) / 2) and answered >= max(1, len(marked) / 2)
 
-    def ask_sub_questions(self, lst: Node, heads: list, parent: _Open, category: str) -> None:
-        context = (parent.item.asked_as or parent.item.question).rstrip("?.:! ")
+    def over_sub_questions(self, item: Node) -> bool:
+        """True when a list item's blocks after its first hold sub-questions ("1. Dot product" over
+        "i. [E] What is ...?")."""
+        for c in item.children[1:]:
+            if c.kind == "para" and SUB_MARKER.match(plain(c.text)) and item_asks(clean_question(split_question(c.text)[0])[0]):
+                return True
+            if c.kind == "list" and self.sub_questions(c, [self.item_question(x) for x in c.children]):
+                return True
+        return False
+
+    def ask_sub_questions(self, lst: Node, heads: list, open_: _Open, category: str) -> _Open:
+        """Each item of a sub-question list its own question; the last stays open (an answer
+        written after the list answers it)."""
         for it, head in zip(lst.children, heads):
             if head is None:
-                parent.body.append(Node("list", it.line, ordered=lst.ordered, children=[it]))
+                open_.body.append(Node("list", it.line, ordered=lst.ordered, children=[it]))
                 continue
             text, difficulty, inline = head
-            if len(text.split()) < SHORT_SUB_QUESTION or _REFERS_BACK.search(text):
-                text = f"{context}: {text[0].lower() + text[1:] if text[:2].istitle() else text}"
-            sub = self.open(text, it.line, category, "item", difficulty, inline=inline, body=list(it.children[1:]))
+            open_ = self.start_sub(open_, text, it.line, category, difficulty, inline, [])
+            open_ = self.walk(it.children[1:], category, open_, [])
+        return open_
+
+    def start_sub(self, open_: _Open | None, text: str, line: int, category: str, difficulty: int | None,
+                  inline: str, body: list[Node]) -> _Open:
+        """A sub-question of the open question (or of its parent, when a sub-question is open).
+        The parent is closed: its answer is what came before its first sub-question, and its
+        text is the sub-questions' context ("Linear regression: what are its assumptions?")."""
+        parent = open_.parent if open_ is not None and open_.parent is not None else open_
+        if open_ is not None and open_ is not parent:
+            self.close(open_)
+        if parent is not None and not parent.has_subs:
+            parent.has_subs = True
+            self.close(parent)
+        context = (parent.item.asked_as or parent.item.question).rstrip("?.:! ") if parent else ""
+        if context and (parent.item.asked_as is None or len(text.split()) < SHORT_SUB_QUESTION
+                        or _REFERS_BACK.search(text)):
+            text = f"{context}: {text[0].lower() + text[1:] if text[:2].istitle() else text}"
+        sub = self.open(text, line, category, "sub", difficulty, inline=inline, body=body)
+        sub.parent = parent
+        if parent is not None:
             sub.item.parent = parent.item.question
-            self.close(sub)
+        return sub
 
     # -- what asks
 
     def para_question(self, n: Node, bold_series: bool, open_: _Open | None):
         """(question, difficulty, answer in the same paragraph, shape, is a topic title) or None."""
+        if open_ is not None and SUB_MARKER.match(plain(n.text)):  # "ii. [M] Why is it empirical?"
+            first, after = split_question(n.text)
+            text, difficulty, _ = clean_question(first)
+            if item_asks(text):
+                return text, difficulty, after, "sub", False
         if n.bold is not None:
             text, difficulty, numbered = clean_question(n.bold)
+            if not text and not n.rest and numbered and bold_series:  # "**2.**" over sub-questions
+                return "", difficulty, "", "bold", False
             if not text and n.rest:  # "**Q1:** What is X?"
                 first, after = split_question(n.rest)
                 q, d2, _ = clean_question(first)
@@ -294,6 +384,15 @@ class _Reader:
             answer = ""
         item.answer = answer or None
         item.prose = "\n".join(prose(nodes)) if answer else ""
+        if open_.has_subs and not answer:
+            if item.question:
+                self.skip(item.asked_as or item.question, item.source,
+                          "a title over sub-questions (no answer of its own): its text is their context")
+            return None
+        if not item.question:
+            if answer:
+                self.skip(answer[:120], item.source, "a numbered entry with an answer but no question")
+            return None
         self.items.append(item)
         return None
 
