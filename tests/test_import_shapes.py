@@ -9,6 +9,10 @@ from datetime import datetime, timezone
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from interviewer.errors import BankImportError
 
 from interviewer.importer import Inferrer, import_bank, neighbours_from, parse_markdown
 from interviewer.ingest import Ingestor
@@ -343,15 +347,17 @@ def test_labels_links_only_and_multiple_choice():
         "What does a confusion matrix show?",
         "How would you detect label leakage?",
         "Where can I read about attention?",
-        "Which loss suits binary classification?",
-        "Which of these is not an ensemble method?",
+        "Which loss suits binary classification? (options: Mean squared error / Binary cross-entropy / "
+        "Hinge loss with margin 5)",
+        "Which of these is not an ensemble method? (options: Bagging / Boosting / k-means)",
     ]
     assert items[0].answer == "Counts of predicted against true classes."
     assert items[1].answer.startswith("Look for features")
     assert items[2].answer is None and items[2].links == ["https://example.org/attention", "https://arxiv.org/abs/1706.03762"]
     loss = items[3].answer
     assert "Binary cross-entropy" in loss and "Mean squared error" not in loss and "Bernoulli" in loss
-    assert "k-means" in items[4].answer
+    assert items[3].correct == ["Binary cross-entropy"]
+    assert items[4].correct == ["k-means"] and "Bagging" not in items[4].answer
 
 
 # Plain one-line questions, badges, a contributing section and a licence.
@@ -426,3 +432,62 @@ def test_dry_run_lists_what_would_be_imported_and_writes_nothing(cli_env, tmp_pa
     assert "difficulty 3" in out.stdout
     listed = subprocess.run([EXE, "bank", "list", "--json"], env=cli_env, capture_output=True, text=True, timeout=300)
     assert "bold" not in json.loads(listed.stdout)
+
+
+# Hints in brackets after the question, a question with a trailing instruction, an example
+# question inside the contributing section.
+HINTS = """\
+## Gradients
+
+1. How do you tackle exploding gradients? (By clipping the gradient norm)
+1. What does the training set size depend on? Compare and contrast.
+1. Why do recurrent networks forget long contexts?
+
+## How to contribute?
+
+Add your question in this shape:
+
+#### How old are you?
+
+- **Added by**: your name
+
+Twenty-five.
+"""
+
+
+def test_bracketed_hints_are_answers_and_a_contributing_example_is_not_a_question():
+    items, skipped = parse_markdown(HINTS, "hints.md")
+    assert [(i.question, i.answer) for i in items] == [
+        ("How do you tackle exploding gradients?", "By clipping the gradient norm"),
+        ("What does the training set size depend on? Compare and contrast.", None),
+        ("Why do recurrent networks forget long contexts?", None),
+    ]
+    assert [s.item for s in skipped] == ["How to contribute?"] and "contributing" in skipped[0].reason
+
+
+# -- fuzzing: any Markdown made of the pieces collections use is read or refused with the fix
+
+_PIECES = ["# Title", "## Category", "### What is a p-value?", "#### 3) Gradient descent [[src](http://x.org)]",
+           "- What is dropout?", "1. [E] Why scale features?", "   i. [M] How does it help?", "Ans. It helps.",
+           "**What is bagging? ⭐️**", "**2.**", "Q: Why?", "A: Because.", "<details>", "<summary>Answer</summary>",
+           "<summary><b>What is ReLU?</b></summary>", "</details>", "- [x] right", "- [ ] wrong", "```python",
+           "```", "x = 1  # comment", "| a | b |", "|---|---|", "| 1 | 2 |", "$$x^2$$", "![img](a.png)",
+           "[back to top](#top)", "- [Link](#anchor)", "Plain text explaining something.", "!", "Answer here", "",
+           "> a quote", "***", "&nbsp;", "<br/>", "The correct answer is B", "B) option b", "...", "    indented code"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=40))
+def test_any_collection_of_real_shapes_is_read_or_refused_with_the_fix(lines):
+    text = "\n".join(lines)
+    try:
+        items, skipped = parse_markdown(text, "fuzz.md")
+    except BankImportError as exc:
+        assert "no questions found" in str(exc)
+        return
+    n_lines = text.count("\n") + 1
+    for it in items:
+        assert it.question.strip()
+        assert it.answer is None or it.answer.strip()
+        assert 1 <= int(it.source.rsplit(":", 1)[1]) <= n_lines
+    assert all(s.reason for s in skipped)

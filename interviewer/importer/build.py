@@ -82,6 +82,16 @@ def derive_rubric(prose: str, answer: str) -> list[KeyPoint]:
     return [KeyPoint(text=c, weight=w, follow_up=follow_up_for(c)) for c, w in zip(merged, weights)]
 
 
+def choice_rubric(correct: list[str]) -> list[KeyPoint]:
+    """Key points of a multiple-choice question: each correct option, equal weights summing to 1
+    (an option shorter than a key point may be is written "The correct option: X")."""
+    texts = [c if len(c) >= 8 else f"The correct option: {c}" for c in correct[:6]]
+    weights = [round(1 / len(texts), 4)] * len(texts)
+    weights[-1] = round(1 - sum(weights[:-1]), 4)
+    return [KeyPoint(text=t, weight=w, follow_up="Which of the options would you choose, and why?")
+            for t, w in zip(texts, weights)]
+
+
 def follow_up_for(point: str) -> str:
     """A follow-up that asks for more on a key point by its first few words (not the whole claim:
     that would give the answer away; the leak check counts 6 words of a missed point)."""
@@ -210,6 +220,8 @@ def build_bank(
         answer, rubric = it.answer, list(it.key_points or [])
         if answer is not None and (NO_ANSWER.match(answer) or not answer.strip()):
             answer = None
+        if answer is not None and not rubric and it.correct:  # multiple choice: the correct option(s)
+            rubric = choice_rubric(it.correct)
         if answer is not None and not rubric:
             words = len((it.prose or answer).split())
             rubric = derive_rubric(it.prose, answer) if words >= MIN_ANSWER_WORDS or "```" in answer else []

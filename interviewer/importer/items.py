@@ -34,6 +34,8 @@ class RawItem:
     ``asked_as`` is set when the file gave a topic title ("Linear regression") and ``question``
     is the question made of it ("Explain linear regression."). ``links`` are the links of an
     answer that is only links (the question is then practice-only). ``difficulty`` is 1-5.
+    A multiple-choice question has its ``choices`` (in the question text too) and the
+    ``correct`` ones (its key points); ``parent`` is the question a sub-question belongs to.
     """
 
     question: str
@@ -52,6 +54,8 @@ class RawItem:
     asked_as: str | None = None
     links: list[str] = field(default_factory=list)
     parent: str | None = None
+    choices: list[str] = field(default_factory=list)
+    correct: list[str] = field(default_factory=list)
 
 
 #: "Q:", "Q1.", "Question 3:", "Q 4 -" in front of a question.
@@ -96,7 +100,7 @@ _EMOJI = re.compile("(" + "|".join(DIFFICULTY_EMOJI) + ")\ufe0f?")
 #: A link that names the question's source, not part of it: "[[src](url)]", "[source](url)", "(ref)".
 _SOURCE_LINK = re.compile(r"\s*\[?\[(?:src|source|sources|ref|reference|link|video|blog|paper)\]\([^)\s]*\)\]?",
                           re.IGNORECASE)
-_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 
 

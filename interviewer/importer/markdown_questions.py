@@ -8,10 +8,12 @@ whole section, sub-headings included). A heading that is not a question is a *ca
 topic hint of the questions under it. Where a file numbers its questions, every member of
 the series is a question even when it does not ask ("14. Expected value"); a section of
 explanations under a topic title, among siblings that are the same, is a *topic* question
-("### Linear regression" -> "Explain linear regression."). Items of a list under a question
-that ask with "?" and have answers of their own are *sub-questions*, each its own question
-with its parent as context. Tables of contents, link lists, contributing and licence sections
-and placeholders are skipped with the reason.
+("### Linear regression" -> "Explain linear regression."). Items under a question marked
+"i.", "ii.", "(a)", or a list of them that ask with "?" and have answers of their own, are
+*sub-questions*, each its own question with its parent as context; a parent with no answer of
+its own (a topic title, a scenario) is not a question itself. Tables of contents, link
+lists, contributing and licence sections and placeholders are skipped with the reason.
+What each block asks is decided in :mod:`.markdown_blocks`.
 """
 
 from __future__ import annotations
@@ -20,32 +22,22 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import BankImportError
-from .items import A_LABEL, NO_ANSWER, Q_LABEL, SUB_MARKER, RawItem, Skipped, as_question, asks, clean_question, is_link_only, links_of, plain
+from .items import Q_LABEL, SUB_MARKER, RawItem, Skipped, as_question, asks, clean_question, is_link_only, plain
+from .markdown_blocks import (COLLECTION_TITLE, MAX_TOPIC_WORDS, NOISE_TITLE, REPO_SECTION, bold_question_ends, item_asks,
+                              finish_answer, item_question, over_sub_questions, para_question,
+                              split_question, sub_questions)
 from .markdown_tree import Node, is_answer_label, parse_tree, prose, render
 
-#: Section titles that are never questions or categories of questions.
-NOISE_TITLE = re.compile(
-    r"^(table of contents|contents|index|toc|contributing|contribute|contributors|how to contribute|"
-    r"licen[cs]e|acknowledg(e)?ments?|credits|support( me| us)?|sponsors?|star history|stargazers|contact( me)?|"
-    r"about( me| us| this repo(sitory)?)?|disclaimer|changelog|installation|usage|references?|resources|"
-    r"further reading|useful links|links|related|see also|authors?|citation|cite|todo|community|"
-    r"introduction|intro|overview|preface|motivation)$",
-    re.IGNORECASE,
-)
-#: The title of a collection, not a topic ("Data Science Interview Questions", "FAQ on ML").
-COLLECTION_TITLE = re.compile(r"\b(questions|faqs?|interviews?|cheat ?sheets?|answers|q ?& ?a)\b", re.IGNORECASE)
+#: A list (where no answer is open) with at least this share of items that are only links is a
+#: table of contents or a link list (one odd item, such as a link whose text has brackets, does not
+#: make it questions).
+TOC_SHARE = 0.8
 #: Topic titles become questions only in a file with at least this many of them.
 MIN_TOPICS = 3
-#: A title too long to be a topic ("Notes from my 2019 interviews at three companies ...").
-MAX_TOPIC_WORDS = 12
 #: A sub-question of fewer words than this, or one that refers back ("its", "this"), is asked
 #: with its parent in front of it.
 SHORT_SUB_QUESTION = 8
 _REFERS_BACK = re.compile(r"\b(it|its|this|that|they|them|their|these|those|such)\b", re.IGNORECASE)
-_OPTION = re.compile(r"^\s*\[( |x|X)\]\s+")
-_LETTERED = re.compile(r"^\s*\(?([A-Ha-h])[.)]\s+")
-_CORRECT = re.compile(r"(?:correct (?:answer|option|choice) is|answer\s*[:=-])\s*\(?([A-Ha-h])\b\)?", re.IGNORECASE)
-
 
 @dataclass
 class _Open:
@@ -112,7 +104,7 @@ class _Reader:
                     self.close(self.open(text, n.line, category, "details", difficulty, body=list(n.children)))
             elif n.kind == "list":
                 open_, next_number = self.list(n, open_, category, next_number, loose)
-            elif n.kind == "para" and (asked := self.para_question(n, bold_series, open_)) is not None:
+            elif n.kind == "para" and (asked := para_question(n, bold_series, open_.shape if open_ is not None else None)) is not None:
                 text, difficulty, inline, shape, topic = asked
                 if shape == "sub":
                     open_ = self.start_sub(open_, text, n.line, category, difficulty, inline, [])
@@ -129,6 +121,9 @@ class _Reader:
         title, difficulty, numbered = clean_question(sec.text)
         source = f"{self.name}:{sec.line}"
         subsections = [c for c in sec.children if c.kind == "section"]
+        if REPO_SECTION.match(title.rstrip("?!.: ")):
+            self.skip(title, source, "a contributing, licence or similar section: not part of the collection")
+            return
         if not NOISE_TITLE.match(title):
             asked_subs = sum(1 for c in subsections if asks(clean_question(c.text)[0]) or clean_question(c.text)[2])
             series = numbered and sum(clean_question(s.text)[2] for s in siblings) >= max(2, len(siblings) / 2)
@@ -146,7 +141,7 @@ class _Reader:
             return
         if NOISE_TITLE.match(title):
             del self.skipped[mark:]
-            self.skip(title, source, "a contents, contributing, licence or similar section: not a question")
+            self.skip(title, source, "a contents, introduction or references section: not a question")
         elif self.is_topic(sec, siblings, title):
             del self.skipped[mark:]
             self.topics.append(self.open(title, sec.line, category, "topic", difficulty, body=list(sec.children), topic=True))
@@ -182,7 +177,7 @@ class _Reader:
     def list(self, lst: Node, open_: _Open | None, category: str, next_number: int | None, loose: list[Node]):
         """Questions of a list, or the list as (part of) an open answer. Returns (the question
         still open, the number a list continuing a numbered question list would start at)."""
-        heads = [self.item_question(it) for it in lst.children]
+        heads = [item_question(it) for it in lst.children]
         asking = sum(1 for h in heads if h is not None and item_asks(h[0]))
         continues = lst.ordered and next_number is not None and lst.start == next_number
         question_list = continues or asking >= max(1, len(heads) / 2)
@@ -192,10 +187,10 @@ class _Reader:
         # list is its answer, unless it is a list of sub-questions
         if open_ is not None and not continues and (
                 open_.shape != "item" or not (question_list and lst.ordered == open_.ordered)):
-            if self.sub_questions(lst, heads):
+            if sub_questions(lst, heads):
                 return self.ask_sub_questions(lst, heads, open_, category), next_number
             return self.append_list(open_, lst, category), next_number
-        if open_ is None and all(is_link_only(render(it.children)) for it in lst.children):
+        if open_ is None and sum(is_link_only(render(it.children)) for it in lst.children) >= TOC_SHARE * len(lst.children):
             anchors = sum(1 for it in lst.children if "](#" in render(it.children))
             self.skip(f"{len(lst.children)} link(s)", f"{self.name}:{lst.line}",
                       "a table of contents" if anchors else "a list of links, not questions")
@@ -204,11 +199,11 @@ class _Reader:
         for it, head in zip(lst.children, heads):
             # in a list of questions every item is one (a title that does not ask is a topic);
             # elsewhere only an item that ends with "?" ("Define the problem." in a list of steps is not)
-            if head is not None and (head[0].endswith("?") or self.over_sub_questions(it) or (question_list and (
+            if head is not None and (head[0].endswith("?") or over_sub_questions(it) or (question_list and (
                     item_asks(head[0]) or len(head[0].split()) <= MAX_TOPIC_WORDS))):
                 open_ = self.close(open_)
                 text, difficulty, inline = head
-                open_ = self.open(text, it.line, category, "item", difficulty, inline=inline, topic=not asks(text),
+                open_ = self.open(text, it.line, category, "item", difficulty, inline=inline, topic=not item_asks(text),
                                   ordered=lst.ordered)
                 open_ = self.walk(it.children[1:], category, open_, loose)
                 asked_any = True
@@ -251,30 +246,6 @@ class _Reader:
             open_.body.append(part)
         return open_
 
-    def sub_questions(self, lst: Node, heads: list) -> bool:
-        """A list of sub-questions: at least half its items ask, and either they are marked as
-        sub-questions ("i.", "ii.", "(a)") or at least half of those that end in "?" have an answer
-        of their own (a list of questions to ask, with no answers, is an answer)."""
-        asking = [(it, h) for it, h in zip(lst.children, heads) if h is not None and item_asks(h[0])]
-        if len(asking) < max(1, len(heads) / 2):
-            return False
-        firsts = [it.children[0].text for it in lst.children if it.children and it.children[0].kind == "para"]
-        if firsts and all(SUB_MARKER.match(plain(f)) for f in firsts):
-            return True
-        marked = [(it, h) for it, h in asking if h[0].endswith("?")]
-        answered = sum(1 for it, h in marked if h[2].strip() or len(it.children) > 1)
-        return len(marked) >= max(1, len(heads) / 2) and answered >= max(1, len(marked) / 2)
-
-    def over_sub_questions(self, item: Node) -> bool:
-        """True when a list item's blocks after its first hold sub-questions ("1. Dot product" over
-        "i. [E] What is ...?")."""
-        for c in item.children[1:]:
-            if c.kind == "para" and SUB_MARKER.match(plain(c.text)) and item_asks(clean_question(split_question(c.text)[0])[0]):
-                return True
-            if c.kind == "list" and self.sub_questions(c, [self.item_question(x) for x in c.children]):
-                return True
-        return False
-
     def ask_sub_questions(self, lst: Node, heads: list, open_: _Open, category: str) -> _Open:
         """Each item of a sub-question list its own question; the last stays open (an answer
         written after the list answers it)."""
@@ -310,54 +281,6 @@ class _Reader:
 
     # -- what asks
 
-    def para_question(self, n: Node, bold_series: bool, open_: _Open | None):
-        """(question, difficulty, answer in the same paragraph, shape, is a topic title) or None."""
-        if open_ is not None and SUB_MARKER.match(plain(n.text)):  # "ii. [M] Why is it empirical?"
-            first, after = split_question(n.text)
-            text, difficulty, _ = clean_question(first)
-            if item_asks(text):
-                return text, difficulty, after, "sub", False
-        if n.bold is not None:
-            text, difficulty, numbered = clean_question(n.bold)
-            if not text and not n.rest and numbered and bold_series:  # "**2.**" over sub-questions
-                return "", difficulty, "", "bold", False
-            if not text and n.rest:  # "**Q1:** What is X?"
-                first, after = split_question(n.rest)
-                q, d2, _ = clean_question(first)
-                return (q, difficulty or d2, after, "bold", False) if asks(q) else None
-            if text and (asks(text) or Q_LABEL.match(plain(n.bold))):
-                return text, difficulty, n.rest, "bold", False
-            if text and numbered and bold_series and len(text.split()) <= MAX_TOPIC_WORDS:
-                return text, difficulty, n.rest, "bold", True
-            return None
-        first, after = split_question(n.text)
-        if Q_LABEL.match(plain(first)):
-            text, difficulty, _ = clean_question(first)
-            return (text, difficulty, after, "label", not asks(text)) if text else None
-        text, difficulty, _ = clean_question(first)
-        one_line = "\n" not in n.text.strip() and len(text.split()) <= 40
-        if one_line and text.endswith("?") and (open_ is None or open_.shape == "plain"):
-            return text, difficulty, "", "plain", False
-        return None
-
-    def item_question(self, item: Node):
-        """(question, difficulty, answer in the same paragraph) of a list item's first paragraph, or None."""
-        first = item.children[0] if item.children else None
-        if first is None or first.kind != "para" or _OPTION.match(first.text):
-            return None
-        if first.bold is not None:
-            text, difficulty, _ = clean_question(first.bold)
-            if text:
-                return text, difficulty, first.rest
-            line, after = split_question(first.rest)
-            text, difficulty, _ = clean_question(line)
-            return (text, difficulty, after) if text else None
-        line, after = split_question(first.text)
-        text, difficulty, _ = clean_question(line)
-        return (text, difficulty, after) if text else None
-
-    # -- items
-
     def open(self, text: str, line: int, category: str, shape: str, difficulty: int | None, *, inline: str = "",
              body: list[Node] | None = None, topic: bool = False, ordered: bool = False) -> _Open:
         item = RawItem(question=as_question(text) if topic else text, source=f"{self.name}:{line}",
@@ -369,21 +292,8 @@ class _Reader:
     def close(self, open_: _Open | None) -> None:
         if open_ is None:
             return None
-        item, body = open_.item, list(open_.body)
-        inline = A_LABEL.sub("", open_.inline.strip())
-        if body and body[0].kind == "para" and not inline:
-            first = body[0]
-            body[0] = Node("para", first.line, text=A_LABEL.sub("", first.text), bold=None)
-        nodes = ([Node("para", open_.line, text=inline)] if inline else []) + _multiple_choice(body)
-        answer = render(nodes).strip()
-        if not answer or NO_ANSWER.match(plain(answer)):
-            answer = ""
-        elif is_link_only(answer):
-            item.links = links_of(answer)
-            item.notes.append("the answer is only links; kept as practice-only with the links")
-            answer = ""
-        item.answer = answer or None
-        item.prose = "\n".join(prose(nodes)) if answer else ""
+        item = open_.item
+        answer = finish_answer(item, open_.inline, open_.body, open_.line)
         if open_.has_subs and not answer:
             if item.question:
                 self.skip(item.asked_as or item.question, item.source,
@@ -400,70 +310,6 @@ class _Reader:
         self.skipped.append(Skipped(item=item, source=source, reason=reason))
 
 
-def _bold_question_ends(heading: str, para: Node) -> bool:
-    """True when a paragraph that is only a bold question (3 words or more, ending in "?") comes
-    inside the section of a question asked as a heading: it is the next question."""
-    if para.bold is None or para.rest:
-        return False
-    text = clean_question(para.bold)[0]
-    return text.endswith("?") and len(text.split()) >= 3 and asks(clean_question(heading)[0])
-
-
-def item_asks(text: str) -> bool:
-    """True when a list item reads as a question: it ends with "?", or gives an instruction that
-    is not a "label: explanation" line ("How to learn the parameters: minimise the cost")."""
-    return text.endswith("?") or (asks(text) and not re.search(r"\w:\s+\S", text))
-
-
-def _multiple_choice(body: list[Node]) -> list[Node]:
-    """A multiple-choice answer as its correct option(s) and the explanation: a checklist
-    (``- [x]`` correct, ``- [ ]`` not) or lettered options with "The correct answer is B"."""
-    out: list[Node] = []
-    text = " ".join(plain(n.text) for n in body if n.kind == "para")
-    letter = _CORRECT.search(text)
-    for n in body:
-        if n.kind != "list":
-            out.append(n)
-            continue
-        firsts = [it.children[0].text if it.children and it.children[0].kind == "para" else "" for it in n.children]
-        if firsts and all(_OPTION.match(f) for f in firsts):
-            correct = [it for it, f in zip(n.children, firsts) if _OPTION.match(f).group(1).lower() == "x"]
-            for it in correct:
-                first = it.children[0]
-                out.append(Node("para", it.line, text=_OPTION.sub("", first.text)))
-                out.extend(it.children[1:])
-        elif letter and firsts and all(_LETTERED.match(f) for f in firsts):
-            chosen = [it for it, f in zip(n.children, firsts) if _LETTERED.match(f).group(1).lower() == letter.group(1).lower()]
-            out.extend(Node("para", it.line, text=_LETTERED.sub("", it.children[0].text)) for it in chosen)
-        else:
-            out.append(n)
-    return out
-
-
-#: A line that ends a sentence ("?", ".", "!" or ":", then at most closing quotes, brackets, emphasis).
-_ENDS_SENTENCE = re.compile(r"[?.!:][\s\"'\u201d\u2019)*_]*$")
-_ENDS_WITH_QUESTION_MARK = re.compile(r"\?[\s\"'\u201d\u2019)*_]*$")
-
-
-def split_question(text: str, max_lines: int = 4) -> tuple[str, str]:
-    """(question, what follows it) of a paragraph whose question may be wrapped over lines.
-
-    The question runs on to the next line while it has not ended a sentence and that line goes on
-    with a lower-case word ("... between bagging / and boosting?") or ends the question with "?"
-    ("... between / L1 and L2 regularization?"); the lines joined with a space. The rest is the
-    answer written in the same paragraph ("What is dropout? / Dropout randomly zeroes ...").
-    """
-    lines = text.split("\n")
-    n = 1
-    while n < min(len(lines), max_lines):
-        nxt = lines[n].strip()
-        if (_ENDS_SENTENCE.search(lines[n - 1]) or not nxt or A_LABEL.match(nxt)
-                or not (nxt[0].islower() or _ENDS_WITH_QUESTION_MARK.search(nxt))):
-            break
-        n += 1
-    return " ".join(line.strip() for line in lines[:n]), "\n".join(lines[n:]).strip()
-
-
 def parse_markdown(text: str, name: str) -> tuple[list[RawItem], list[Skipped]]:
     """The questions of a Markdown collection (in file order) and what was skipped, with reasons.
 
@@ -471,7 +317,7 @@ def parse_markdown(text: str, name: str) -> tuple[list[RawItem], list[Skipped]]:
         BankImportError: no question was found; the message says what a question looks like.
     """
     reader = _Reader(name)
-    reader.container(parse_tree(text, ends_section=_bold_question_ends), "", top=True)
+    reader.container(parse_tree(text, ends_section=bold_question_ends), "", top=True)
     reader.close_topics()
     if reader.intro:
         reader.skipped.insert(0, Skipped(item=f"{reader.intro} block(s) of introduction", source=f"{name}:1",
