@@ -491,3 +491,54 @@ def test_any_collection_of_real_shapes_is_read_or_refused_with_the_fix(lines):
         assert it.answer is None or it.answer.strip()
         assert 1 <= int(it.source.rsplit(":", 1)[1]) <= n_lines
     assert all(s.reason for s in skipped)
+
+
+# Bold numbers in front of titles and scenarios; a bold title marked with a difficulty; a bare
+# "[M]" sub-question paragraph.
+BOLD_NUMBERS = """\
+# 1.2 Data
+
+**1.** Sample duplication
+
+* i. When should you remove duplicate training samples?
+
+When they are exact copies that would over-weight a few examples.
+
+**2.** Your model is accurate offline and poor in production.
+
+* i. What are your hypotheses?
+
+Training-serving skew, or drift since the data was collected.
+
+[M] Suppose the hypotheses hold. What would you do about them?
+
+Log the served features and retrain on recent data.
+
+**3.** Class imbalance.
+
+Reweight the loss or resample the training set.
+
+**Precision-recall trade-off ⭐️**
+
+Raising the threshold buys precision with recall.
+"""
+
+
+def test_bold_numbered_titles_scenarios_and_marked_titles():
+    items, skipped = parse_markdown(BOLD_NUMBERS, "numbers.md")
+    assert [(i.question, i.difficulty) for i in items] == [
+        ("Sample duplication: when should you remove duplicate training samples?", None),
+        ("Your model is accurate offline and poor in production: what are your hypotheses?", None),
+        ("Your model is accurate offline and poor in production: suppose the hypotheses hold. "
+         "What would you do about them?", 3),
+        ("Explain class imbalance.", None),
+        ("Explain precision-recall trade-off.", 3),
+    ]
+    assert [i.answer for i in items] == [
+        "When they are exact copies that would over-weight a few examples.",
+        "Training-serving skew, or drift since the data was collected.",
+        "Log the served features and retrain on recent data.",
+        "Reweight the loss or resample the training set.",
+        "Raising the threshold buys precision with recall.",
+    ]
+    assert {s.item for s in skipped} == {"Sample duplication", "Your model is accurate offline and poor in production."}

@@ -145,6 +145,7 @@ def clean_question(markdown: str) -> tuple[str, int | None, bool]:
         text = SUB_MARKER.sub("", Q_LABEL.sub("", NUMBER.sub("", text))).strip()
     text, again = difficulty_of(text)  # "1. [E] What ...": the marker came after the number
     text = _CATEGORY_PREFIX.sub("", text.strip())  # "Big Data Engineer Can you explain what REST is?"
+    text = re.sub(r"\?\s+\S$", "?", text)  # a stray character after the question mark ("...? I")
     return text.strip(), difficulty if difficulty is not None else again, numbered
 
 

@@ -46,16 +46,27 @@ def para_question(n: Node, bold_series: bool, open_shape: str | None):
         text, difficulty, numbered = clean_question(n.bold)
         if not text and not n.rest and numbered and bold_series:  # "**2.**" over sub-questions
             return "", difficulty, "", "bold", False
-        if not text and n.rest:  # "**Q1:** What is X?"
+        if not text and n.rest:  # "**Q1:** What is X?", "**3.** Sample duplication"
             first, after = split_question(n.rest)
             q, d2, _ = clean_question(first)
-            return (q, difficulty or d2, after, "bold", False) if asks(q) else None
-        if text and (asks(text) or Q_LABEL.match(plain(n.bold))):
-            return text, difficulty, n.rest, "bold", False
-        if text and numbered and bold_series and len(text.split()) <= MAX_TOPIC_WORDS:
+            if item_asks(q):
+                return q, difficulty or d2, after, "bold", False
+            if numbered and bold_series and q and len(q.split()) <= MAX_TOPIC_WORDS:
+                return q, difficulty or d2, after, "bold", True
+            return None
+        if text and (item_asks(text) or Q_LABEL.match(plain(n.bold))):
+            return text, difficulty, n.rest, "bold", not item_asks(text)
+        # a numbered title among numbered bold lines, or a bold title with a difficulty marker
+        # ("**Precision-recall trade-off ⭐️**"), is one of the questions
+        if text and len(text.split()) <= MAX_TOPIC_WORDS and (
+                (numbered and bold_series) or (difficulty is not None and not n.rest)):
             return text, difficulty, n.rest, "bold", True
         return None
     first, after = split_question(n.text)
+    if _LEADING_DIFFICULTY.match(plain(first)):  # "[M] Imagine your hypotheses are right. What would you do?"
+        text, difficulty, _ = clean_question(first)
+        if item_asks(text):
+            return text, difficulty, after, "sub" if open_shape == "sub" else "label", False
     if Q_LABEL.match(plain(first)):
         text, difficulty, _ = clean_question(first)
         return (text, difficulty, after, "label", not asks(text)) if text else None
@@ -64,6 +75,9 @@ def para_question(n: Node, bold_series: bool, open_shape: str | None):
     if one_line and text.endswith("?") and open_shape in (None, "plain"):
         return text, difficulty, "", "plain", False
     return None
+
+_LEADING_DIFFICULTY = re.compile(r"^\s*[\[(](?:E|M|H|easy|medium|hard)[\])]\s", re.IGNORECASE)
+
 
 def item_question(item: Node):
     """(question, difficulty, answer in the same paragraph) of a list item's first paragraph, or None."""
