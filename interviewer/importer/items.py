@@ -177,9 +177,10 @@ def as_question(title: str) -> str:
 
 def _lower_first(text: str) -> str:
     """'Linear regression' -> 'linear regression'; names and acronyms ('Spark', 'KNN', 'Cross
-    Validation', 'Naive Bayes') are left as written: only a sentence-case phrase is lowered."""
+    Validation', 'Bag of Words') are left as written: only a sentence-case phrase is lowered."""
     words = text.split()
-    if len(words) >= 2 and words[0][:1].isupper() and words[0][1:].islower() and words[1][:1].islower():
+    if (len(words) >= 2 and words[0][:1].isupper() and words[0][1:].islower()
+            and all(w[:1].islower() or not w[:1].isalpha() for w in words[1:])):
         return words[0].lower() + text[len(words[0]):]
     return text
 
