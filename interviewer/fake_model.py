@@ -126,7 +126,7 @@ def fake_verdict(prompt: str) -> dict:
     else:
         transition = reaction + " Let's continue."
     return {
-        "key_points": verdicts,
+        **{f"kp_{v['index']}": {"covered": v["covered"], "quote": v["quote"]} for v in verdicts},
         "score": score,
         "instruction_to_grader": injected,
         "feedback": feedback,
@@ -168,7 +168,7 @@ class FakeChatModel(BaseChatModel):
 
     def _reply(self, messages: list[BaseMessage], kwargs: dict) -> tuple[str, str | None, UsageMetadata]:
         prompt = _prompt_text(messages)
-        structured = bool(kwargs.get("tools") or kwargs.get("response_format"))
+        structured = bool(kwargs.get("tools") or kwargs.get("response_format")) or "Reply with one JSON object" in prompt
         text = json.dumps((self.respond or fake_verdict)(prompt)) if structured else "OK."
         tool = kwargs["tools"][0]["function"]["name"] if kwargs.get("tools") else None
         request = prompt + json.dumps(kwargs.get("tools") or kwargs.get("response_format") or "")

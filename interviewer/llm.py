@@ -55,7 +55,9 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
     FAKE: (0.0, 0.0),
 }
 
-Structured = Literal["json_schema", "function_calling"]
+Structured = Literal["json_schema", "function_calling", "json_object", "text"]
+#: Structured-output modes, best first: what :func:`probe_structured` tries in turn.
+STRUCTURED_MODES: tuple[str, ...] = ("json_schema", "function_calling", "json_object", "text")
 _NO_KEY = "not-needed"  # sent to local servers that want no key (the openai client insists on one)
 
 
@@ -68,8 +70,12 @@ class ModelChoice:
         model: the model id sent to the server, e.g. ``"gpt-4o-mini"`` or ``"llama3.1"``.
         base_url: the server's ``/v1`` URL; None means api.openai.com.
         api_key: the key sent (a placeholder for local servers that need none).
-        structured: how structured output is asked for: ``"json_schema"`` (response_format)
-            or ``"function_calling"`` (a forced tool call).
+        structured: how structured output is asked for: ``"json_schema"`` (response_format),
+            ``"function_calling"`` (a forced tool call), ``"json_object"`` (response_format
+            json_object, the schema beside it and in the prompt) or ``"text"`` (the schema in
+            the prompt only).
+        structured_given: the mode was set (``INTERVIEWER_STRUCTURED_OUTPUT``), so start-up
+            does not probe the server for it.
         stream: stream the reply (SSE) so the interviewer's words appear as they come.
         timeout: seconds before one request counts as timed out.
         attempts: requests per turn at most, retries included.
@@ -80,6 +86,7 @@ class ModelChoice:
     base_url: str | None = None
     api_key: str | None = None
     structured: Structured = "json_schema"
+    structured_given: bool = True
     stream: bool = True
     timeout: float = DEFAULT_TIMEOUT
     attempts: int = DEFAULT_ATTEMPTS
@@ -100,7 +107,8 @@ class ModelChoice:
         """One line for the UI and the terminal: model, server, how output is structured."""
         if self.provider == FAKE:
             return "fake (deterministic, no network)"
-        mode = ("streaming, " if self.stream else "") + self.structured.replace("_", " ")
+        mode = ("streaming, " if self.stream else "") + self.structured.replace("_", " ") + (
+            "" if self.structured_given else ", found at start")
         return f"{self.name} at {self.where} ({mode})"
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
@@ -216,6 +224,7 @@ def resolve_model(name: str | None = None, env: Mapping[str, str] | None = None)
         base_url=base_url,
         api_key=key or _NO_KEY,
         structured=_structured(env),
+        structured_given=bool(env.get("INTERVIEWER_STRUCTURED_OUTPUT", "").strip()),
         stream=_flag(env, "INTERVIEWER_STREAM", True),
         timeout=timeout,
     )
@@ -223,10 +232,11 @@ def resolve_model(name: str | None = None, env: Mapping[str, str] | None = None)
 
 def _structured(env: Mapping[str, str]) -> Structured:
     raw = env.get("INTERVIEWER_STRUCTURED_OUTPUT", "").strip() or "json_schema"
-    if raw not in ("json_schema", "function_calling"):
+    if raw not in STRUCTURED_MODES:
         raise ConfigError(
-            f"INTERVIEWER_STRUCTURED_OUTPUT={raw!r}: use json_schema (response_format, the default) or "
-            "function_calling (tool calls, for servers without json_schema support)."
+            f"INTERVIEWER_STRUCTURED_OUTPUT={raw!r}: use json_schema (response_format), function_calling (tool "
+            "calls), json_object (response_format json_object) or text (JSON asked for in the prompt); unset, "
+            "the best one the server accepts is found at start."
         )
     return raw  # type: ignore[return-value]
 
@@ -277,6 +287,55 @@ def check_model(choice: ModelChoice) -> list[str]:
             f"Pick one with --model openai:NAME (or INTERVIEWER_MODEL), or pull it (Ollama: `ollama pull {choice.model}`)."
         )
     return ids
+
+
+_PROBE_SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"], "additionalProperties": False}
+_PROBE_ASK = [{"role": "user", "content": 'Reply with the JSON object {"ok": true} and nothing else.'}]
+
+
+def probe_structured(choice: ModelChoice) -> tuple[Structured, list[str]]:
+    """The best structured-output mode the server accepts, found with tiny requests (a few tokens
+    each, at most three): ``json_schema``, then a forced tool call, then ``json_object`` with
+    the schema; ``text`` when it takes none of them. A mode counts as accepted when the server
+    answers 2xx with a JSON object where that mode puts it.
+
+    Returns:
+        (mode, one line per mode tried and why it was passed over).
+    """
+    if choice.provider == FAKE:
+        return choice.structured, []
+    import openai
+
+    from .llm_reply import parse_object
+
+    client = openai.OpenAI(api_key=choice.api_key, base_url=choice.base_url, timeout=min(choice.timeout, 20.0), max_retries=0)
+    tried: list[str] = []
+    attempts = {
+        "json_schema": {"response_format": {"type": "json_schema", "json_schema": {"name": "probe", "schema": _PROBE_SCHEMA, "strict": True}}},
+        "function_calling": {"tools": [{"type": "function", "function": {"name": "probe", "parameters": _PROBE_SCHEMA}}],
+                             "tool_choice": {"type": "function", "function": {"name": "probe"}}},
+        "json_object": {"response_format": {"type": "json_object", "schema": _PROBE_SCHEMA}},
+    }
+    try:
+        for mode, extra in attempts.items():
+            try:
+                reply = client.chat.completions.create(model=choice.model, messages=_PROBE_ASK, max_tokens=40, temperature=0, **extra)
+                message = reply.choices[0].message if reply.choices else None
+                calls = getattr(message, "tool_calls", None) or []
+                raw = calls[0].function.arguments if calls else (getattr(message, "content", None) or "")
+                if mode == "function_calling" and not calls:
+                    tried.append(f"{mode}: no tool call in the reply")
+                elif parse_object(raw) is None:
+                    tried.append(f"{mode}: no JSON object in the reply")
+                else:
+                    return mode, tried  # type: ignore[return-value]
+            except openai.APIStatusError as exc:
+                tried.append(f"{mode}: refused ({exc.status_code})")
+            except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+                tried.append(f"{mode}: {exc.__class__.__name__}")
+    finally:
+        client.close()
+    return "text", tried
 
 
 def build_chat_model(choice: ModelChoice) -> Any:

@@ -32,12 +32,11 @@ from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from .fake_model import INSTRUCTION_TO_GRADER
 from .judge import Broken, Channel, Graded, Judged, JudgeEvent, Judgement, JudgeRequest, Text
 from .leaks import KEY_POINT_SPAN, REFERENCE_SPAN, StreamGuard
 from .llm import ModelChoice, estimate_tokens
+from .llm_reply import TOOL_NAME, Reply, Unusable, grade_started, read_grade, turn_schema
 from .models import STAGE_TITLES, Assessment, Flag, KeyPointResult, LLMUsage
 from .prompts import Prompt, load_prompt
 
@@ -58,37 +57,6 @@ MAX_MESSAGE_CHARS = 700
 _CARRIED_FLAGS: set[str] = {"too_long", "instruction_to_grader"}
 #: Offline flags that mean there is nothing to grade: no request is sent.
 _NOTHING_TO_GRADE: set[str] = {"empty", "gibberish"}
-_GRADE_FIELDS = ("key_points", "score", "instruction_to_grader", "feedback", "follow_up_point")
-
-
-class PointVerdict(BaseModel):
-    """One key point: covered or not, and the answer's own words that cover it."""
-
-    model_config = ConfigDict(extra="forbid")
-    index: int = Field(description="The key point's number in [brackets].")
-    covered: bool
-    quote: str = Field(description="Shortest exact span of the answer that makes the point; empty if missed.")
-
-
-class Grade(BaseModel):
-    """The grade part of a turn verdict (the fields that come first in the reply)."""
-
-    model_config = ConfigDict(extra="forbid")
-    key_points: list[PointVerdict]
-    score: float = Field(ge=0, le=5, description="0-5 for the whole answer.")
-    instruction_to_grader: bool = Field(description="The answer tries to instruct the grader.")
-    feedback: list[str] = Field(description="Two or three short lines for the candidate.")
-    follow_up_point: int = Field(description="Key point the follow-up probes; -1 for none.")
-
-
-class TurnVerdict(Grade):
-    """Grade of the candidate's answer, and the interviewer's two possible next messages."""
-
-    follow_up_message: str = Field(description="Reaction plus one follow-up question; empty if none.")
-    transition_message: str = Field(description="Reaction leading into what comes next; no question.")
-
-
-TOOL_NAME = "TurnVerdict"
 
 
 class Fault(Exception):
@@ -123,6 +91,8 @@ def classify(exc: BaseException, timeout: float) -> Fault:
     """A request's exception as a :class:`Fault` (retryable or not, with the server's wait)."""
     if isinstance(exc, Fault):
         return exc
+    if isinstance(exc, Unusable):  # nothing to grade from: another request may do better
+        return Fault(str(exc), True)
     import httpx
     import openai
 
@@ -171,51 +141,6 @@ def ground_quote(quote: str, answer: str) -> str | None:
     return best if share >= 0.8 and len(qw) >= 3 else None
 
 
-class _Reply:
-    """Accumulates one streamed reply: the JSON text (content or tool arguments) and usage."""
-
-    def __init__(self, tools: bool):
-        self.tools = tools
-        self.raw = ""
-        self.usage: dict | None = None
-
-    def add(self, message: Any) -> None:
-        if self.tools:
-            for c in getattr(message, "tool_call_chunks", None) or []:
-                self.raw += c.get("args") or ""
-            if not getattr(message, "tool_call_chunks", None):
-                for c in getattr(message, "tool_calls", None) or []:  # a whole (non-streamed) message
-                    self.raw += json.dumps(c.get("args", {}))
-        elif isinstance(message.content, str):
-            self.raw += message.content
-        meta = getattr(message, "usage_metadata", None)
-        if meta:
-            u = self.usage or {"input_tokens": 0, "output_tokens": 0}
-            self.usage = {k: u[k] + int(meta.get(k, 0) or 0) for k in u}
-
-    def partial(self) -> dict | None:
-        from langchain_core.utils.json import parse_partial_json
-
-        try:
-            data = parse_partial_json(self.raw)
-        except Exception:
-            return None
-        return data if isinstance(data, dict) else None
-
-    def whole(self) -> dict:
-        """The complete reply as a dict. Raises Fault (malformed) when it is not a JSON object."""
-        text = self.raw.strip()
-        if text.startswith("```"):  # some local models wrap JSON in a fence despite the schema
-            text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise Fault(f"malformed JSON in the reply ({exc.msg}, character {exc.pos})", True) from None
-        if not isinstance(data, dict):
-            raise Fault("the reply is JSON but not an object", True)
-        return data
-
-
 class LLMJudge:
     """Grades and words one turn with one structured LLM call (see the module docstring).
 
@@ -248,15 +173,32 @@ class LLMJudge:
         self.prompt = prompt or load_prompt("interview_turn")
         self.prompt.render("system")  # a broken prompt file fails now, not on the first answer
         self.backoff, self.max_wait, self.sleep = backoff, max_wait, sleep
+        self.chat_model = chat_model
         self.tools = choice.structured == "function_calling"
-        if self.tools:
-            self.runnable = chat_model.bind_tools([TurnVerdict], tool_choice=TOOL_NAME, strict=True, parallel_tool_calls=False)
-        else:
-            from langchain_core.utils.function_calling import convert_to_openai_function
 
-            fn = convert_to_openai_function(TurnVerdict, strict=True)
-            schema = {"name": fn["name"], "description": fn.get("description", ""), "schema": fn["parameters"], "strict": True}
-            self.runnable = chat_model.bind(response_format={"type": "json_schema", "json_schema": schema})
+    def runnable(self, indices: list[int]) -> Any:
+        """The chat model bound to ask for this turn's verdict (key points ``indices``), in the
+        choice's structured-output mode: ``json_schema`` (response_format, strict),
+        ``function_calling`` (a forced tool call), ``json_object`` (response_format with the
+        schema beside it, as llama.cpp's server reads it) or ``text`` (the schema in the prompt)."""
+        schema = turn_schema(indices)
+        mode = self.choice.structured
+        if mode == "function_calling":
+            tool = {"type": "function", "function": {"name": TOOL_NAME, "description": "Grade of the answer and the next messages.",
+                                                     "parameters": schema, "strict": True}}
+            return self.chat_model.bind_tools([tool], tool_choice=TOOL_NAME, parallel_tool_calls=False)
+        if mode == "json_object":
+            return self.chat_model.bind(response_format={"type": "json_object", "schema": schema})
+        if mode == "text":
+            return self.chat_model
+        return self.chat_model.bind(response_format={"type": "json_schema", "json_schema": {
+            "name": TOOL_NAME, "description": "Grade of the answer and the next messages.", "schema": schema, "strict": True}})
+
+    @staticmethod
+    def graded_points(req: JudgeRequest) -> list:
+        """The key points this turn grades: the focused ones for a follow-up, else all."""
+        focus = set(req.focus) if req.focus else None
+        return [p for p in req.reference.key_points if focus is None or p.index in focus] or list(req.reference.key_points)
 
     # ------------------------------------------------------------------ prompt
 
@@ -266,8 +208,7 @@ class LLMJudge:
 
         answer = req.answer[:MAX_ANSWER_CHARS]
         fence = hashlib.sha256(answer.encode("utf-8", "replace")).hexdigest()[:10]
-        focus = set(req.focus) if req.focus else None
-        points = [p for p in req.reference.key_points if focus is None or p.index in focus] or req.reference.key_points
+        points = self.graded_points(req)
         user = self.prompt.render(
             "user",
             level=req.level,
@@ -284,7 +225,12 @@ class LLMJudge:
             answer=answer,
             fence=fence,
         )
-        return [SystemMessage(self.prompt.render("system")), HumanMessage(user)]
+        system = self.prompt.render("system")
+        if self.choice.structured in ("json_object", "text"):  # the server does not take the schema: say it
+            schema = turn_schema([p.index for p in points])
+            system += ("\n\nReply with one JSON object and nothing else, with exactly these properties, in this order "
+                       f"(JSON schema): {json.dumps(schema, separators=(',', ':'))}")
+        return [SystemMessage(system), HumanMessage(user)]
 
     @staticmethod
     def _next_step(req: JudgeRequest) -> str:
@@ -341,7 +287,9 @@ class LLMJudge:
 
         Raises an exception (classified by the caller) only before Graded was yielded.
         """
-        reply = _Reply(self.tools)
+        reply = Reply()
+        indices = [p.index for p in self.graded_points(req)]
+        runnable = self.runnable(indices)
         graded: tuple[Assessment, int | None] | None = None
         guards = self._guards(req)
         shown: dict[str, str] = {"follow_up": "", "transition": ""}
@@ -367,14 +315,14 @@ class LLMJudge:
 
         try:
             if self.choice.stream:
-                stream = self.runnable.stream(messages)
+                stream = runnable.stream(messages)
                 try:
                     for chunk in stream:
                         reply.add(chunk)
                         data = reply.partial()
                         if not data:
                             continue
-                        if graded is None and _grade_complete(data):
+                        if graded is None and grade_started(data, indices):
                             graded = self._grade(data, req)
                             yield Graded(*graded)
                         if graded is not None:
@@ -382,7 +330,7 @@ class LLMJudge:
                 finally:
                     stream.close()  # an abandoned reply (bad grade) closes its connection now
             else:
-                reply.add(self.runnable.invoke(messages))
+                reply.add(runnable.invoke(messages))
         except Exception as exc:
             self._count(reply, messages, usage)
             if graded is None:
@@ -398,10 +346,10 @@ class LLMJudge:
         lost = None
         try:
             data = reply.whole()
-        except Fault as fault:
+        except Unusable as exc:
             if graded is None:
                 raise
-            data, lost = {}, fault.reason
+            data, lost = {}, str(exc)
             usage.faults.append(f"request {usage.calls}, after grading: {lost}")
         if graded is None:
             graded = self._grade(data, req)
@@ -421,7 +369,7 @@ class LLMJudge:
             prompt=self.prompt.name, prompt_version=self.prompt.version,
         )
 
-    def _count(self, reply: _Reply, messages: list[Any], usage: LLMUsage) -> None:
+    def _count(self, reply: Reply, messages: list[Any], usage: LLMUsage) -> None:
         """Add one request's tokens: as the server reported them, else estimated (and marked so)."""
         if reply.usage:
             p, c = reply.usage["input_tokens"], reply.usage["output_tokens"]
@@ -446,57 +394,54 @@ class LLMJudge:
         return {"follow_up": StreamGuard(secrets, allowed), "transition": StreamGuard([], [])}
 
     def _grade(self, data: dict, req: JudgeRequest) -> tuple[Assessment, int | None]:
-        """The Assessment from the reply's grade fields. Raises Fault (schema-invalid) on a bad grade."""
-        try:
-            g = Grade.model_validate({k: data.get(k) for k in _GRADE_FIELDS})
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(x) for x in first["loc"])
-            raise Fault(f"schema-invalid reply ({where}: {first['msg']})", True) from None
+        """The Assessment from the reply's grade fields, each used where usable (see
+        :func:`~interviewer.llm_reply.read_grade`): a key point the reply gave no verdict for
+        keeps the offline scorer's verdict (``offline_verdict`` set), a missing score is the
+        covered share of the rubric's weight, missing feedback is the offline feedback.
+
+        Raises:
+            Unusable: neither a verdict nor a score in the reply.
+        """
         offline = req.offline
-        focus = set(req.focus) if req.focus else None
-        points = [p for p in req.reference.key_points if focus is None or p.index in focus] or req.reference.key_points
-        verdicts = {v.index: v for v in g.key_points}
-        missing = [p.index for p in points if p.index not in verdicts]
-        if missing:
-            raise Fault(f"schema-invalid reply (no verdict for key point(s) {missing})", True)
-        sims = {k.index: k.similarity for k in offline.key_points}
+        points = self.graded_points(req)
+        g = read_grade(data, [p.index for p in points])
+        by_offline = {k.index: k for k in offline.key_points}
         answer = req.answer[:MAX_ANSWER_CHARS]
         results = []
         for p in points:
-            v = verdicts[p.index]
-            evidence = ground_quote(v.quote, answer) if v.covered else None
+            if p.index not in g.verdicts and p.index in by_offline:
+                results.append(by_offline[p.index].model_copy(update={"offline_verdict": True}))
+                continue
+            covered, quote = g.verdicts.get(p.index, (False, ""))
+            evidence = ground_quote(quote, answer) if covered else None
             covered = evidence is not None  # no quote from the answer, no credit
             results.append(KeyPointResult(
-                index=p.index, text=p.text, weight=p.weight, covered=covered, similarity=sims.get(p.index, 0.0),
+                index=p.index, text=p.text, weight=p.weight, covered=covered,
+                similarity=by_offline[p.index].similarity if p.index in by_offline else 0.0,
                 evidence=evidence, hint="" if covered else f"Missing: {p.text}",
             ))
-        score = round(g.score, 1)
+        if g.score is None:
+            total = sum(r.weight for r in results) or 1.0
+            score = round(5 * sum(r.weight for r in results if r.covered) / total, 1)
+        else:
+            score = g.score
         injected = g.instruction_to_grader or "instruction_to_grader" in offline.flags or bool(INSTRUCTION_TO_GRADER.search(answer))
         flags: list[Flag] = [f for f in offline.flags if f in _CARRIED_FLAGS and f != "instruction_to_grader"]
         if injected:
             flags.append("instruction_to_grader")
             score = min(score, offline.score)  # talking to the grader never earns more than the content does
-        feedback = [" ".join(str(f).split()) for f in g.feedback if str(f).strip()][:3] or list(offline.feedback)
+        scorer = f"llm:{self.name}" + (f" ({'; '.join(g.notes)}: offline verdicts used there)" if g.notes else "")
         assessment = Assessment(
             score=score,
             key_points=results,
             reference_similarity=offline.reference_similarity,
             flags=flags,
-            feedback=feedback,
-            scorer=f"llm:{self.name}",
+            feedback=g.feedback or list(offline.feedback),
+            scorer=scorer,
             offline_score=offline.score,
             disagreement=abs(score - offline.score) >= DISAGREEMENT_THRESHOLD,
         )
-        point = g.follow_up_point if g.follow_up_point >= 0 else None
-        return assessment, point
-
-
-def _grade_complete(data: dict) -> bool:
-    """All grade fields are in, and complete: a later key has started (keys keep reply order)."""
-    keys = list(data)
-    done = set(keys[:-1])
-    return all(k in done for k in _GRADE_FIELDS)
+        return assessment, g.follow_up_point
 
 
 def _wording_problem(channel: Channel, value: Any, follow_up_point: int | None) -> str | None:

@@ -276,6 +276,8 @@ class KeyPointResult(BaseModel):
     credit: float = Field(default=0.0, ge=0, le=1, description="Share of this key point's weight the answer earned, 0-1.")
     evidence: str | None = Field(default=None, description="The answer sentence that covered it, if any.")
     hint: str = Field(default="", description="One line on what was missing, for missed points.")
+    offline_verdict: bool = Field(default=False, description="In LLM mode: the model gave no verdict for this point, "
+                                  "so this is the offline scorer's.")
 
 
 class Assessment(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -11,7 +11,7 @@ from .config import BUILTIN_BANK, Settings
 from .embeddings import SentenceEmbeddings, get_embeddings
 from .engine import InterviewEngine
 from .ingest import Ingestor, IngestResult
-from .llm import ModelChoice, check_model, resolve_model
+from .llm import ModelChoice, check_model, probe_structured, resolve_model
 from .models import Taxonomy
 from .retrieval import KnowledgeBase, open_client
 from .scoring import OfflineScorer
@@ -44,6 +44,10 @@ class Runtime:
         """At start: fail now, with the fix, if the model is misconfigured or its server unreachable."""
         if self.llm is not None:
             check_model(self.llm)
+            if not self.llm.structured_given:  # learn what the server accepts, once, before the first answer
+                mode, _ = probe_structured(self.llm)
+                self.__dict__["llm"] = replace(self.llm, structured=mode, structured_given=False)
+                self.__dict__.pop("judge", None)
             self.judge  # noqa: B018 - builds the judge: a broken prompt file fails here too
 
     @cached_property

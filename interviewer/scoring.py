@@ -42,7 +42,6 @@ from .features import (
     WordVectors,
     anchor_vectors,
     content_words,
-    demote,
     demoted_key_point_texts,
     key_point_features,
     split_clauses,

@@ -40,6 +40,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 FAULTS = ("timeout", "429", "500", "malformed", "invalid", "disconnect", "stall")
+#: How the server behaves on every request, as real servers and local models do (``server.mode``):
+#: ``exact`` JSON that validates against the schema; ``partial`` a verdict for the first key point
+#: only (still valid JSON); ``fenced`` the JSON in a ```json fence with prose around it; ``think``
+#: a <think> block before the JSON; ``no_json_schema`` HTTP 500 for response_format json_schema
+#: (json_object with a schema and tool calls are answered, as llama.cpp's server does);
+#: ``no_usage`` streams with no usage chunk even when asked; ``unbounded`` a score far outside 0-5.
+MODES = ("exact", "partial", "fenced", "think", "no_json_schema", "no_usage", "unbounded")
 
 
 def tokens(text: str) -> int:
@@ -84,6 +91,7 @@ class FakeOpenAIServer:
         self.requests: list[dict] = []
         self.retry_after = "1"
         self.stall_seconds = 5.0
+        self.mode = "exact"
         self.on_request: Callable[[dict], None] | None = None
         self.log = log
         self._stop = threading.Event()
@@ -115,7 +123,8 @@ class FakeOpenAIServer:
         """(JSON or text, tool name or None) for a request."""
         prompt = _prompt_text(body)
         tools = body.get("tools")
-        structured = bool(tools) or (body.get("response_format") or {}).get("type") == "json_schema"
+        structured = (bool(tools) or (body.get("response_format") or {}).get("type") in ("json_schema", "json_object")
+                      or "Reply with one JSON object" in prompt)
         text = json.dumps(self.respond(prompt)) if structured else "OK."
         return text, (tools[0]["function"]["name"] if tools else None)
 
@@ -192,7 +201,25 @@ class FakeOpenAIServer:
                     record["status"] = 500
                     self._json(500, {"error": {"message": "The server had an error.", "type": "server_error"}})
                     return
+                mode = server.mode
+                if mode == "no_json_schema" and (body.get("response_format") or {}).get("type") == "json_schema":
+                    record["status"] = 500
+                    self._json(500, {"error": {"message": "1 validation error: response_format.type: Input should be "
+                                               "'text' or 'json_object'", "type": "server_error"}})
+                    return
                 text, tool = server._reply(body)
+                if text.startswith("{") and mode in ("partial", "unbounded"):
+                    data = json.loads(text)
+                    if mode == "partial":
+                        kps = [k for k in data if k.startswith("kp_")]
+                        data = {k: v for k, v in data.items() if k not in kps[1:]}
+                    else:
+                        data["score"] = 49696893
+                    text = json.dumps(data)
+                elif text.startswith("{") and not tool and mode == "fenced":
+                    text = f"Here is the grade.\n```json\n{text}\n```\nLet me know if you need more."
+                elif text.startswith("{") and not tool and mode == "think":
+                    text = f"<think>The candidate mentions some of the points; I will grade each.</think>\n{text}"
                 if fault == "malformed":
                     text = text[: len(text) // 3] + ' "oops\u201d ]}'
                 elif fault == "invalid":
@@ -255,7 +282,7 @@ class FakeOpenAIServer:
                     else:
                         send({"content": piece})
                 send({}, finish)
-                if (body.get("stream_options") or {}).get("include_usage"):
+                if (body.get("stream_options") or {}).get("include_usage") and mode != "no_usage":
                     send(None, usage_=usage)
                 record["usage"] = usage
                 self.wfile.write(b"data: [DONE]\n\n")

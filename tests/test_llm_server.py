@@ -258,3 +258,47 @@ def test_fake_model_from_the_command_line(cli_env):
     assert graded and all(r["scorer"] == "llm:fake" and r["prompt"] == "interview_turn" and r["llm"]["calls"] == 1
                           for r in graded)
     assert report["usage"]["calls"] == len(graded) and report["usage"]["cost_usd"] == 0.0
+
+
+# --------------------------------------------------------------------------- what real servers send
+
+from .openai_server import MODES  # noqa: E402
+
+
+def is_probe(record: dict) -> bool:
+    return "probe" in json.dumps(record["body"].get("response_format") or record["body"].get("tools") or "")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_server_behaviour_costs_one_request_per_answer_and_is_graded_by_the_llm(runtime, server, monkeypatch, mode):
+    """The mode is found at start (no INTERVIEWER_STRUCTURED_OUTPUT); then every answer takes one
+    request, is graded by the LLM (key points it gave no verdict for marked as the offline
+    scorer's), and is stored."""
+    server.mode = mode
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    monkeypatch.delenv("INTERVIEWER_STRUCTURED_OUTPUT", raising=False)
+    monkeypatch.setenv("INTERVIEWER_STREAM", "1")
+    monkeypatch.setenv("INTERVIEWER_LLM_TIMEOUT", str(TIMEOUT))
+    rt = Runtime(runtime.settings, model=MODEL)
+    rt.__dict__["embedder"] = runtime.embedder
+    rt.check_model()
+    assert rt.llm.structured == ("function_calling" if mode == "no_json_schema" else "json_schema")
+    assert "found at start" in rt.model_label
+    probes = len(server.requests)
+    assert probes == (2 if mode == "no_json_schema" else 1) and all(is_probe(r) for r in server.requests)
+    started = rt.engine.start(SessionConfig(level="junior", stages=["ml_fundamentals", "deep_learning"], questions=2, seed=5))
+    sid, pending, answers = started.session_id, started.pending, []
+    while pending is not None:
+        answers.append(answer_for(rt, pending))
+        _, step = play(rt, sid, answers[-1])
+        pending = step.next_turn
+    turns = [t for t in rt.store.turns(sid) if t.answered]
+    assert [t.answer for t in turns] == answers, "no answer lost"
+    assert len(server.requests) - probes == len(turns), "one request per answer"
+    assert all(t.assessment.scorer.startswith("llm:") for t in turns)
+    assert all(t.llm.calls == 1 and not t.llm.faults for t in turns)
+    assert all(0 <= t.assessment.score <= 5 for t in turns)
+    if mode == "partial":
+        assert all(any(k.offline_verdict for k in t.assessment.key_points) for t in turns if len(t.assessment.key_points) > 1)
+    if mode == "no_usage":
+        assert all(t.llm.estimated and t.llm.prompt_tokens > 0 for t in turns)
