@@ -22,6 +22,14 @@ the server reported them), then the checks; the exit code is 1 when a check fail
     OPENAI_BASE_URL=http://127.0.0.1:8765/v1 python evals/simulate.py --model openai:gpt-4o-mini
         # against tests/openai_server.py (tokens measured at the server)
 
+    python evals/simulate.py --server-mode all             # tests/openai_server.py in each way real
+        # servers behave (exact, partial verdicts, fenced JSON, think block, no json_schema,
+        # stream without usage, unbounded score), the structured-output mode found at start
+
+With ``--server-mode`` it ends with one summary line per mode: requests per answered turn
+(and the start-up probes apart), the share of turns graded by the LLM, the share of key
+points left to the offline scorer, and prompt and completion tokens per turn.
+
 The test suite runs a small slice with the fake model (tests/test_simulate.py).
 """
 
@@ -214,7 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--personas", default=",".join(PERSONAS))
     ap.add_argument("--json", action="store_true", help="print the rows and checks as one JSON object")
+    ap.add_argument("--server-mode", default=None,
+                    help="run against tests/openai_server.py behaving this way (one of its MODES, or 'all')")
     args = ap.parse_args(argv)
+    if args.server_mode:
+        return server_modes(args)
 
     from interviewer.config import Settings
     from interviewer.llm import resolve_model
@@ -244,6 +256,61 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print_table(rows, checks)
     return 0 if all(c.ok for c in checks) else 1
+
+
+def summarize(rows: list[dict], runs: dict[str, Run], probes: int) -> dict:
+    """Requests, LLM-graded share, offline-verdict share and tokens per answered turn."""
+    turns = [t for r in runs.values() for t in r.turns if t.assessment is not None]
+    points = [k for t in turns for k in t.assessment.key_points]
+    n = len(rows) or 1
+    return {
+        "turns": len(rows), "probes": probes,
+        "requests_per_turn": round(sum(r["requests"] for r in rows) / n, 2),
+        "llm_graded": round(sum(r["scorer"].startswith("llm:") for r in rows) / n, 3),
+        "offline_verdicts": round(sum(k.offline_verdict for k in points) / (len(points) or 1), 3),
+        "prompt_tokens_per_turn": round(sum(r["prompt_tokens"] for r in rows) / n),
+        "completion_tokens_per_turn": round(sum(r["completion_tokens"] for r in rows) / n),
+    }
+
+
+def server_modes(args) -> int:
+    """Run the personas against tests/openai_server.py in each chosen mode; one summary line each."""
+    import os
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from openai_server import MODES, FakeOpenAIServer
+
+    from interviewer.config import Settings
+    from interviewer.runtime import Runtime
+
+    modes = list(MODES) if args.server_mode == "all" else [args.server_mode]
+    summaries, ok = {}, True
+    for mode in modes:
+        with FakeOpenAIServer() as server:
+            server.mode = mode
+            os.environ["OPENAI_BASE_URL"] = server.url
+            os.environ.pop("INTERVIEWER_STRUCTURED_OUTPUT", None)
+            rt = Runtime(Settings.from_env(), model="openai:gpt-4o-mini")
+            rt.check_model()
+            probes = len(server.requests)
+            config = SessionConfig(level=args.level, stages=args.stages.split(","), questions=args.questions,
+                                   max_follow_ups=args.follow_ups, seed=args.seed)
+            runs, checks = simulate(lambda: InterviewEngine(rt.kb, rt.engine.scorer, OfflineVoice(), SessionStore(":memory:"),
+                                                            rt.taxonomy.topic_name, judge=rt.judge),
+                                    config, args.personas.split(","))
+            summaries[mode] = {"structured": rt.llm.structured, "stream": rt.llm.stream, **summarize(turn_rows(runs), runs, probes),
+                               "checks_failed": [c.name for c in checks if not c.ok]}
+            ok &= not summaries[mode]["checks_failed"]
+    if args.json:
+        print(json.dumps(summaries))
+    else:
+        print(f"{'mode':<16}{'found':<18}{'turns':>6}{'probes':>7}{'req/turn':>9}{'LLM-graded':>11}{'offline kp':>11}"
+              f"{'prompt/turn':>12}{'compl/turn':>11}  failed checks")
+        for mode, r in summaries.items():
+            print(f"{mode:<16}{r['structured'] + (' stream' if r['stream'] else ''):<18}{r['turns']:>6}{r['probes']:>7}"
+                  f"{r['requests_per_turn']:>9.2f}{r['llm_graded']:>11.3f}{r['offline_verdicts']:>11.3f}"
+                  f"{r['prompt_tokens_per_turn']:>12}{r['completion_tokens_per_turn']:>11}  {', '.join(r['checks_failed']) or '-'}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

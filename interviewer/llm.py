@@ -293,17 +293,19 @@ _PROBE_SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "r
 _PROBE_ASK = [{"role": "user", "content": 'Reply with the JSON object {"ok": true} and nothing else.'}]
 
 
-def probe_structured(choice: ModelChoice) -> tuple[Structured, list[str]]:
-    """The best structured-output mode the server accepts, found with tiny requests (a few tokens
-    each, at most three): ``json_schema``, then a forced tool call, then ``json_object`` with
-    the schema; ``text`` when it takes none of them. A mode counts as accepted when the server
-    answers 2xx with a JSON object where that mode puts it.
+def probe_structured(choice: ModelChoice) -> tuple[Structured, bool, list[str]]:
+    """The best structured-output mode the server accepts, found with tiny requests (a few
+    tokens each): ``json_schema``, then a forced tool call, then ``json_object`` with the
+    schema; ``text`` when it takes none. A mode counts when the server answers 2xx with a JSON
+    object where that mode puts it. When the choice streams, each accepted mode is also tried
+    streamed, and the first that streams its JSON is taken (llama.cpp's server, for one, sends
+    no chunks for a streamed tool call); if none streams, the first accepted mode unstreamed.
 
     Returns:
-        (mode, one line per mode tried and why it was passed over).
+        (mode, whether to stream, one line per mode tried and what it did).
     """
     if choice.provider == FAKE:
-        return choice.structured, []
+        return choice.structured, choice.stream, []
     import openai
 
     from .llm_reply import parse_object
@@ -316,26 +318,52 @@ def probe_structured(choice: ModelChoice) -> tuple[Structured, list[str]]:
                              "tool_choice": {"type": "function", "function": {"name": "probe"}}},
         "json_object": {"response_format": {"type": "json_object", "schema": _PROBE_SCHEMA}},
     }
+
+    def answers(mode: str, extra: dict, stream: bool) -> str | None:
+        """None when the mode works (streamed or not), else why not."""
+        try:
+            kwargs = dict(model=choice.model, messages=_PROBE_ASK, max_tokens=40, temperature=0, **extra)
+            if stream:
+                raw, calls = "", 0
+                for chunk in client.chat.completions.create(stream=True, **kwargs):
+                    delta = chunk.choices[0].delta if chunk.choices else None
+                    for c in (getattr(delta, "tool_calls", None) or []):
+                        calls += 1
+                        raw += (c.function.arguments or "") if c.function else ""
+                    raw += (getattr(delta, "content", None) or "") if not calls else ""
+            else:
+                reply = client.chat.completions.create(**kwargs)
+                message = reply.choices[0].message if reply.choices else None
+                tool_calls = getattr(message, "tool_calls", None) or []
+                calls = len(tool_calls)
+                raw = tool_calls[0].function.arguments if tool_calls else (getattr(message, "content", None) or "")
+            if mode == "function_calling" and not calls:
+                return "no tool call in the reply"
+            return None if parse_object(raw) is not None else "no JSON object in the reply"
+        except openai.APIStatusError as exc:
+            return f"refused ({exc.status_code})"
+        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            return exc.__class__.__name__
+
+    accepted: list[str] = []
     try:
         for mode, extra in attempts.items():
-            try:
-                reply = client.chat.completions.create(model=choice.model, messages=_PROBE_ASK, max_tokens=40, temperature=0, **extra)
-                message = reply.choices[0].message if reply.choices else None
-                calls = getattr(message, "tool_calls", None) or []
-                raw = calls[0].function.arguments if calls else (getattr(message, "content", None) or "")
-                if mode == "function_calling" and not calls:
-                    tried.append(f"{mode}: no tool call in the reply")
-                elif parse_object(raw) is None:
-                    tried.append(f"{mode}: no JSON object in the reply")
-                else:
-                    return mode, tried  # type: ignore[return-value]
-            except openai.APIStatusError as exc:
-                tried.append(f"{mode}: refused ({exc.status_code})")
-            except (openai.APIConnectionError, openai.APITimeoutError) as exc:
-                tried.append(f"{mode}: {exc.__class__.__name__}")
+            why = answers(mode, extra, stream=False)
+            if why is not None:
+                tried.append(f"{mode}: {why}")
+                continue
+            if not choice.stream:
+                return mode, False, tried  # type: ignore[return-value]
+            accepted.append(mode)
+            why = answers(mode, extra, stream=True)
+            if why is None:
+                return mode, True, tried  # type: ignore[return-value]
+            tried.append(f"{mode}: works, but not streamed ({why})")
     finally:
         client.close()
-    return "text", tried
+    if accepted:
+        return accepted[0], False, tried  # type: ignore[return-value]
+    return "text", choice.stream, tried
 
 
 def build_chat_model(choice: ModelChoice) -> Any:

@@ -7,15 +7,22 @@
    question, the reference answer, the key points, the source passages, the follow-up
    options the engine allows, and the answer fenced between tags named by a hash of the
    answer (so the answer cannot close its own fence).
-2. One request asks for a :class:`TurnVerdict`, as ``response_format`` json_schema (strict)
-   or as a forced tool call. The reply streams; the grade fields come first, so the grade
-   is validated and handed to the engine before any wording is shown, and the wording then
-   streams through a leak guard (:mod:`interviewer.leaks`).
-3. Faults before the grade is in (timeouts, connection errors, 429 with ``Retry-After``,
-   5xx, malformed or schema-invalid output) are retried up to ``attempts`` requests; then
-   the turn falls back to the offline assessment and wording, marked
-   ``scorer="offline (LLM failed: ...)"``. A fault after the grade is in keeps the grade
-   and falls back to offline wording only.
+2. One request asks for the verdict with a schema built for this question
+   (:func:`~interviewer.llm_reply.turn_schema`: one required ``kp_N`` property per key point),
+   in the structured-output mode the server accepts (``json_schema``, a forced tool call,
+   ``json_object``, or the schema in the prompt; found at start by
+   :func:`~interviewer.llm.probe_structured` unless set). The reply streams; the grade fields
+   come first, so the grade is handed to the engine before any wording is shown, and the
+   wording then streams through a leak guard (:mod:`interviewer.leaks`).
+3. The reply is read as servers really send it (:mod:`interviewer.llm_reply`): JSON in a
+   fence, among prose, after a <think> block, in ``tool_calls``, slightly malformed. A reply
+   usable in part is used in part: a key point without a verdict keeps the offline scorer's
+   (marked ``offline_verdict``), a missing or out-of-range score comes from the verdicts,
+   missing wording falls back to the offline voice. Only transport faults (timeouts,
+   connection errors, 429 with ``Retry-After``, 5xx) and replies with nothing usable are
+   retried, up to ``attempts`` requests; then the turn falls back to the offline assessment
+   and wording, marked ``scorer="offline (LLM failed: ...)"``. A fault after the grade is in
+   keeps the grade and falls back to offline wording only.
 
 The offline scorer's grade (passed in by the engine) is the check: an answer that addresses
 the grader is flagged ``instruction_to_grader`` and scores no more than offline, and an LLM
@@ -430,7 +437,7 @@ class LLMJudge:
         if injected:
             flags.append("instruction_to_grader")
             score = min(score, offline.score)  # talking to the grader never earns more than the content does
-        scorer = f"llm:{self.name}" + (f" ({'; '.join(g.notes)}: offline verdicts used there)" if g.notes else "")
+        scorer = f"llm:{self.name}" + (f" ({'; '.join(g.notes)})" if g.notes else "")
         assessment = Assessment(
             score=score,
             key_points=results,

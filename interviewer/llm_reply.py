@@ -9,9 +9,9 @@
   prose, after a ``<think>...</think>`` block, with trailing text, or slightly malformed
   (repaired with the ``json-repair`` package).
 - :func:`read_grade`: the grade fields of a reply, each one used when it is usable: a key
-  point without a verdict is left to the offline scorer, a score outside 0-5 is clamped, a
-  missing score is computed from the verdicts; only a reply with neither verdicts nor a score
-  is unusable (:class:`Unusable`).
+  point without a verdict is left to the offline scorer; a missing score, or one outside 0-5
+  (a local model may send 49696893), is computed from the verdicts; only a reply with neither
+  verdicts nor a score is unusable (:class:`Unusable`).
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ class GradeRead:
     """The usable part of a reply's grade.
 
     ``verdicts``: key-point index -> (covered, quote) for the points the reply graded;
-    ``score``: 0-5 (clamped), or None when the reply gave none; ``notes``: what was missing or
+    ``score``: 0-5, or None when the reply gave no usable one; ``notes``: what was missing or
     out of range, for the assessment's ``scorer`` line.
     """
 
@@ -189,8 +189,8 @@ def read_grade(data: dict, indices: list[int]) -> GradeRead:
     """The grade in a reply's object, for the key points numbered ``indices``.
 
     Verdicts are read from ``kp_N`` properties, or from a ``key_points`` list of
-    ``{index, covered, quote}`` (the shape older prompts asked for). The score is clamped to
-    0-5 (a local model may send 49696893); a non-number is no score.
+    ``{index, covered, quote}`` (the shape older prompts asked for). A score that is not a
+    number from 0 to 5 is no score (the caller computes one from the verdicts).
 
     Raises:
         Unusable: no verdict for any key point and no score.
@@ -216,12 +216,12 @@ def read_grade(data: dict, indices: list[int]) -> GradeRead:
             score = float(score.strip())
         except ValueError:
             score = None
-    if isinstance(score, (int, float)) and not isinstance(score, bool) and score == score:
-        if not 0 <= score <= 5:
-            out.notes.append(f"score {score:g} outside 0-5, clamped")
-        out.score = round(min(5.0, max(0.0, float(score))), 1)
-    elif score is not None or "score" not in data:
-        out.notes.append("no score")
+    if isinstance(score, (int, float)) and not isinstance(score, bool) and score == score and 0 <= score <= 5:
+        out.score = round(float(score), 1)
+    elif isinstance(score, (int, float)) and not isinstance(score, bool):
+        out.notes.append(f"score {score:g} outside 0-5, taken from the verdicts instead")
+    else:
+        out.notes.append("no score, taken from the verdicts")
     if not out.verdicts and out.score is None:
         raise Unusable("no key-point verdict and no score in the reply")
     out.instruction_to_grader = bool(_bool(data.get("instruction_to_grader")))

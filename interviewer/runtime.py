@@ -45,8 +45,8 @@ class Runtime:
         if self.llm is not None:
             check_model(self.llm)
             if not self.llm.structured_given:  # learn what the server accepts, once, before the first answer
-                mode, _ = probe_structured(self.llm)
-                self.__dict__["llm"] = replace(self.llm, structured=mode, structured_given=False)
+                mode, stream, _ = probe_structured(self.llm)
+                self.__dict__["llm"] = replace(self.llm, structured=mode, stream=stream, structured_given=False)
                 self.__dict__.pop("judge", None)
             self.judge  # noqa: B018 - builds the judge: a broken prompt file fails here too
 

@@ -245,9 +245,11 @@ def test_a_reply_usable_in_part_is_used_in_part_with_one_request():
     _, done = events(judge_with(partial), request(STRONG, offline(4.0)))
     a, u = done.result.assessment, done.result.usage
     assert u.calls == 1 and not u.faults and a.scorer.startswith("llm:fake (")
-    assert "no verdict for key point(s) [1, 2]" in a.scorer and "clamped" in a.scorer and a.score == 5.0
+    assert "no verdict for key point(s) [1, 2]" in a.scorer and "outside 0-5" in a.scorer
     assert [k.offline_verdict for k in a.key_points] == [False, True, True]
     assert a.key_points[0].covered and not a.key_points[1].covered  # the offline scorer's verdicts where the LLM gave none
+    covered = sum(k.weight for k in a.key_points if k.covered) / sum(k.weight for k in a.key_points)
+    assert a.score == round(5 * covered, 1) < 5  # the score follows the verdicts, not the out-of-range number
 
 
 def test_a_reply_with_nothing_usable_is_retried_within_the_turn():
