@@ -352,12 +352,16 @@ class LLMJudge:
         self._count(reply, messages, usage)
         lost = None
         try:
-            data = reply.whole()
+            data, repaired = reply.whole()
         except Unusable as exc:
             if graded is None:
                 raise
-            data, lost = {}, str(exc)
+            data, repaired, lost = {}, False, str(exc)
             usage.faults.append(f"request {usage.calls}, after grading: {lost}")
+        if repaired:  # cut off or malformed: the grade is usable, the wording may stop mid-sentence
+            lost = "the reply was cut off or malformed (its JSON had to be repaired)"
+            usage.faults.append(f"request {usage.calls}, {'after grading' if graded is not None else 'graded from it'}: {lost}")
+            data = {k: v for k, v in data.items() if k not in ("follow_up_message", "transition_message")}
         if graded is None:
             graded = self._grade(data, req)
             yield Graded(*graded)

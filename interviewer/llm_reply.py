@@ -140,12 +140,23 @@ class Reply:
     def partial(self) -> dict | None:
         return parse_object(self.raw, partial=True)
 
-    def whole(self) -> dict:
-        """The reply's JSON object: from the tool call, else from the content. Raises Unusable."""
+    def whole(self) -> tuple[dict, bool]:
+        """(the reply's JSON object, whether it had to be repaired): from the tool call, else from
+        the content. A repaired reply was cut off or malformed: its grade may be used, its wording
+        should not be shown (it may stop mid-sentence). Raises Unusable."""
         for raw in (self.arguments, self.content):
-            data = parse_object(raw) if raw.strip() else None
+            text = json_text(raw)
+            if not text:
+                continue
+            try:
+                data, _ = json.JSONDecoder().raw_decode(text)
+                if isinstance(data, dict) and data:
+                    return data, False
+            except json.JSONDecodeError:
+                pass
+            data = parse_object(raw)
             if data:
-                return data
+                return data, True
         raise Unusable("no JSON object in the reply" if self.raw.strip() else "an empty reply")
 
 

@@ -14,6 +14,7 @@ deterministic :func:`interviewer.fake_model.fake_verdict`). Faults are scripted 
 
 Faults: ``timeout`` (no reply for ``stall_seconds``), ``429`` (with ``Retry-After``), ``500``,
 ``malformed`` (broken JSON), ``invalid`` (JSON that breaks the schema: score 7.5),
+``unusable`` (prose with no JSON at all),
 ``disconnect`` (the connection drops in the middle of the wording), ``stall`` (the stream
 stops in the middle of the wording for ``stall_seconds``).
 
@@ -39,7 +40,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-FAULTS = ("timeout", "429", "500", "malformed", "invalid", "disconnect", "stall")
+FAULTS = ("timeout", "429", "500", "malformed", "invalid", "unusable", "disconnect", "stall")
 #: How the server behaves on every request, as real servers and local models do (``server.mode``):
 #: ``exact`` JSON that validates against the schema; ``partial`` a verdict for the first key point
 #: only (still valid JSON); ``fenced`` the JSON in a ```json fence with prose around it; ``think``
@@ -222,6 +223,8 @@ class FakeOpenAIServer:
                     text = f"<think>The candidate mentions some of the points; I will grade each.</think>\n{text}"
                 if fault == "malformed":
                     text = text[: len(text) // 3] + ' "oops\u201d ]}'
+                elif fault == "unusable":
+                    text = "I am sorry, but I cannot grade this answer."
                 elif fault == "invalid":
                     data = json.loads(text)
                     data["score"] = 7.5

@@ -124,9 +124,24 @@ EXPECTED = {
     "timeout": f"no reply within {TIMEOUT:g} s",
     "429": "rate limited (429)",
     "500": "server error 500",
-    "malformed": "malformed JSON",
-    "invalid": "schema-invalid reply (score",
+    "unusable": "no JSON object in the reply",
 }
+
+
+@pytest.mark.parametrize("fault", ["malformed", "invalid"])
+def test_a_broken_or_schema_invalid_reply_is_used_in_part_without_another_request(runtime, server, monkeypatch, fault):
+    """Cut-off JSON (repaired) and a score of 7.5 are the model's faults, not a reason to ask again."""
+    rt = llm_runtime(runtime, server, monkeypatch)
+    sid, pending = one_question(rt)
+    server.faults.append(fault)
+    text = answer_for(rt, pending)
+    _, step = play(rt, sid, text)
+    a, u = step.answered.assessment, step.answered.llm
+    assert u.calls == 1 and len(server.requests) == 1 and a.fallback is None
+    assert a.scorer.startswith("llm:" + MODEL + " (") and 0 <= a.score <= 5
+    if fault == "invalid":
+        assert "score 7.5 outside 0-5" in a.scorer
+    assert rt.store.turns(sid)[0].answer == text
 
 
 @pytest.mark.parametrize("fault", list(EXPECTED))
