@@ -13,7 +13,7 @@ export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 export ANONYMIZED_TELEMETRY=False
 
-.PHONY: install run test test-fast browser ingest bench clean
+.PHONY: install run test test-fast browser llama ingest bench clean
 
 install: $(STAMP)
 
@@ -39,7 +39,19 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "could not install chromium: the browser test will be skipped"; }
 
-test: install browser
+# llama.cpp's OpenAI-compatible server, for the tests of LLM mode against a server this project did
+# not write (tests/test_llama_server.py). Only its source is on the index: the first build takes
+# about 7 minutes on 2 cores; pip's wheel cache makes later ones quick. A failed build skips those tests.
+LLAMA_STAMP := $(VENV)/.llama
+llama: $(LLAMA_STAMP)
+$(LLAMA_STAMP): $(STAMP)
+	@echo "installing llama-cpp-python[server] (builds llama.cpp from source the first time, about 7 min)"
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" \
+	  $(BIN)/python -m pip install --quiet 'llama-cpp-python[server]>=0.3.30' \
+	  && touch $(LLAMA_STAMP) \
+	  || echo "could not install llama-cpp-python: the llama.cpp server tests will be skipped"
+
+test: install browser llama
 	$(BIN)/python -m pytest
 
 test-fast: install

@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -270,6 +271,7 @@ def summarize(rows: list[dict], runs: dict[str, Run], probes: int) -> dict:
         "offline_verdicts": round(sum(k.offline_verdict for k in points) / (len(points) or 1), 3),
         "prompt_tokens_per_turn": round(sum(r["prompt_tokens"] for r in rows) / n),
         "completion_tokens_per_turn": round(sum(r["completion_tokens"] for r in rows) / n),
+        "tokens_estimated": any(t.llm is not None and t.llm.estimated for t in turns),
     }
 
 
@@ -278,38 +280,56 @@ def server_modes(args) -> int:
     import os
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    import tempfile
+
+    from llama_server import LlamaServer, available
     from openai_server import MODES, FakeOpenAIServer
 
     from interviewer.config import Settings
     from interviewer.runtime import Runtime
 
-    modes = list(MODES) if args.server_mode == "all" else [args.server_mode]
+    modes = [*MODES, "llama"] if args.server_mode == "all" else [args.server_mode]
     summaries, ok = {}, True
     for mode in modes:
-        with FakeOpenAIServer() as server:
-            server.mode = mode
+        if mode == "llama" and not available():
+            print("llama: llama-cpp-python[server] is not installed (`make install-llama`); skipped", file=sys.stderr)
+            continue
+        with (LlamaServer(Path(tempfile.mkdtemp())) if mode == "llama" else FakeOpenAIServer()) as server:
+            if mode != "llama":
+                server.mode = mode
             os.environ["OPENAI_BASE_URL"] = server.url
             os.environ.pop("INTERVIEWER_STRUCTURED_OUTPUT", None)
-            rt = Runtime(Settings.from_env(), model="openai:gpt-4o-mini")
+            os.environ.setdefault("INTERVIEWER_LLM_TIMEOUT", "60")
+            rt = Runtime(Settings.from_env(), model="openai:" + (server.model if mode == "llama" else "gpt-4o-mini"))
+            t0 = time.monotonic()
             rt.check_model()
-            probes = len(server.requests)
+            probe_s = time.monotonic() - t0
+            probes = len(getattr(rt, "probe_log", []))  # one line per start-up request
             config = SessionConfig(level=args.level, stages=args.stages.split(","), questions=args.questions,
                                    max_follow_ups=args.follow_ups, seed=args.seed)
+            t0 = time.monotonic()
             runs, checks = simulate(lambda: InterviewEngine(rt.kb, rt.engine.scorer, OfflineVoice(), SessionStore(":memory:"),
                                                             rt.taxonomy.topic_name, judge=rt.judge),
                                     config, args.personas.split(","))
-            summaries[mode] = {"structured": rt.llm.structured, "stream": rt.llm.stream, **summarize(turn_rows(runs), runs, probes),
-                               "checks_failed": [c.name for c in checks if not c.ok]}
-            ok &= not summaries[mode]["checks_failed"]
+            rows = turn_rows(runs)
+            # the tiny model's grades are noise: only the mechanics are checked against it
+            failed = [c.name for c in checks if not c.ok and not (mode == "llama" and "scores ordered" in c.name)]
+            summaries[mode] = {"structured": rt.llm.structured, "stream": rt.llm.stream, **summarize(rows, runs, probes),
+                               "probe_seconds": round(probe_s, 2),
+                               "seconds_per_turn": round((time.monotonic() - t0) / (len(rows) or 1), 2),
+                               "checks_failed": failed}
+            ok &= not failed
     if args.json:
         print(json.dumps(summaries))
     else:
         print(f"{'mode':<16}{'found':<18}{'turns':>6}{'probes':>7}{'req/turn':>9}{'LLM-graded':>11}{'offline kp':>11}"
-              f"{'prompt/turn':>12}{'compl/turn':>11}  failed checks")
+              f"{'prompt/turn':>12}{'compl/turn':>11}{'s/turn':>7}  failed checks")
         for mode, r in summaries.items():
             print(f"{mode:<16}{r['structured'] + (' stream' if r['stream'] else ''):<18}{r['turns']:>6}{r['probes']:>7}"
                   f"{r['requests_per_turn']:>9.2f}{r['llm_graded']:>11.3f}{r['offline_verdicts']:>11.3f}"
-                  f"{r['prompt_tokens_per_turn']:>12}{r['completion_tokens_per_turn']:>11}  {', '.join(r['checks_failed']) or '-'}")
+                  f"{str(r['prompt_tokens_per_turn']) + ('~' if r['tokens_estimated'] else ''):>12}"
+                  f"{r['completion_tokens_per_turn']:>11}{r['seconds_per_turn']:>7.2f}  "
+                  f"{', '.join(r['checks_failed']) or '-'}")
     return 0 if ok else 1
 
 

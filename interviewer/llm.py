@@ -34,6 +34,11 @@ DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_TIMEOUT = 30.0
 #: Requests per turn at most (the first and two retries) before the turn falls back to offline.
 DEFAULT_ATTEMPTS = 3
+#: Completion tokens one turn's reply may take. A verdict with wording is 150-600 tokens
+#: (evals/simulate.py measures about 200); the cap leaves room for a model's reasoning and
+#: stops one that never closes a string (a small or grammar-constrained model) from
+#: writing until its context is full. A reply cut off at the cap is read in part.
+DEFAULT_MAX_TOKENS = 2048
 #: Set False by tests (tests/conftest.py), as pydantic-ai does with ALLOW_MODEL_REQUESTS:
 #: then only a model server on this machine (127.0.0.1, ::1, localhost) may be configured.
 ALLOW_REMOTE_MODELS = True
@@ -79,6 +84,7 @@ class ModelChoice:
         stream: stream the reply (SSE) so the interviewer's words appear as they come.
         timeout: seconds before one request counts as timed out.
         attempts: requests per turn at most, retries included.
+        max_tokens: completion tokens one reply may take (``INTERVIEWER_MAX_TOKENS``).
     """
 
     provider: Literal["openai", "fake"]
@@ -90,6 +96,7 @@ class ModelChoice:
     stream: bool = True
     timeout: float = DEFAULT_TIMEOUT
     attempts: int = DEFAULT_ATTEMPTS
+    max_tokens: int = DEFAULT_MAX_TOKENS
 
     @property
     def name(self) -> str:
@@ -168,8 +175,9 @@ def resolve_model(name: str | None = None, env: Mapping[str, str] | None = None)
             ``OPENAI_BASE_URL`` being set selects ``openai:gpt-4o-mini``, else offline.
         env: the environment (default ``os.environ``). Also read: ``OPENAI_API_KEY``,
             ``OPENAI_BASE_URL``, ``INTERVIEWER_STRUCTURED_OUTPUT`` (json_schema |
-            function_calling), ``INTERVIEWER_STREAM`` (1 | 0), ``INTERVIEWER_LLM_TIMEOUT``
-            (seconds).
+            function_calling | json_object | text), ``INTERVIEWER_STREAM`` (1 | 0),
+            ``INTERVIEWER_LLM_TIMEOUT`` (seconds), ``INTERVIEWER_MAX_TOKENS`` (completion tokens
+            per reply, default :data:`DEFAULT_MAX_TOKENS`).
 
     Raises:
         ConfigError: unknown provider, no key for api.openai.com, a malformed base URL or
@@ -218,6 +226,16 @@ def resolve_model(name: str | None = None, env: Mapping[str, str] | None = None)
             raise ValueError
     except ValueError:
         raise ConfigError(f"INTERVIEWER_LLM_TIMEOUT={timeout_raw!r} must be a number of seconds above 0.") from None
+    cap_raw = env.get("INTERVIEWER_MAX_TOKENS", "").strip()
+    try:
+        max_tokens = int(cap_raw) if cap_raw else DEFAULT_MAX_TOKENS
+        if max_tokens < 256:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            f"INTERVIEWER_MAX_TOKENS={cap_raw!r} must be a whole number of tokens, 256 or more "
+            f"(a graded reply takes 150-600; default {DEFAULT_MAX_TOKENS})."
+        ) from None
     return ModelChoice(
         provider="openai",
         model=model,
@@ -227,6 +245,7 @@ def resolve_model(name: str | None = None, env: Mapping[str, str] | None = None)
         structured_given=bool(env.get("INTERVIEWER_STRUCTURED_OUTPUT", "").strip()),
         stream=_flag(env, "INTERVIEWER_STREAM", True),
         timeout=timeout,
+        max_tokens=max_tokens,
     )
 
 
@@ -302,10 +321,13 @@ def probe_structured(choice: ModelChoice) -> tuple[Structured, bool, list[str]]:
     no chunks for a streamed tool call); if none streams, the first accepted mode unstreamed.
 
     Returns:
-        (mode, whether to stream, one line per mode tried and what it did).
+        (mode, whether to stream, one line per request sent and what it got, e.g.
+        ``"json_schema: refused (500)"``, ``"function_calling, streamed: works"``).
     """
     if choice.provider == FAKE:
         return choice.structured, choice.stream, []
+    if choice.base_url is None:  # api.openai.com: json_schema streams (and its reasoning models refuse max_tokens)
+        return "json_schema", choice.stream, ["api.openai.com: json_schema (documented), not probed"]
     import openai
 
     from .llm_reply import parse_object
@@ -349,16 +371,16 @@ def probe_structured(choice: ModelChoice) -> tuple[Structured, bool, list[str]]:
     try:
         for mode, extra in attempts.items():
             why = answers(mode, extra, stream=False)
+            tried.append(f"{mode}: {why or 'works'}")
             if why is not None:
-                tried.append(f"{mode}: {why}")
                 continue
             if not choice.stream:
                 return mode, False, tried  # type: ignore[return-value]
             accepted.append(mode)
             why = answers(mode, extra, stream=True)
+            tried.append(f"{mode}, streamed: {why or 'works'}")
             if why is None:
                 return mode, True, tried  # type: ignore[return-value]
-            tried.append(f"{mode}: works, but not streamed ({why})")
     finally:
         client.close()
     if accepted:
@@ -372,6 +394,10 @@ def build_chat_model(choice: ModelChoice) -> Any:
     The openai client's own retries are off (``max_retries=0``): the judge retries itself,
     so that every failed request is counted, its reason recorded, and ``Retry-After`` obeyed
     within the turn's budget. Temperature 0: the same answer gets the same grade.
+
+    The completion cap (``choice.max_tokens``) goes as ``max_completion_tokens``, OpenAI's
+    name; to any other server it also goes as ``max_tokens``, the name llama.cpp, Ollama and
+    older servers read (api.openai.com refuses the old name for its reasoning models).
     """
     if choice.provider == FAKE:
         from .fake_model import FakeChatModel
@@ -387,4 +413,6 @@ def build_chat_model(choice: ModelChoice) -> Any:
         max_retries=0,
         temperature=0,
         stream_usage=True,
+        max_tokens=choice.max_tokens,
+        extra_body={"max_tokens": choice.max_tokens} if choice.base_url else None,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -34,6 +34,8 @@ class Runtime:
 
     settings: Settings
     model: str | None = None
+    #: The start-up probe's requests, one line each (see :func:`interviewer.llm.probe_structured`).
+    probe_log: list[str] = field(default_factory=list)
 
     @cached_property
     def llm(self) -> ModelChoice | None:
@@ -45,7 +47,7 @@ class Runtime:
         if self.llm is not None:
             check_model(self.llm)
             if not self.llm.structured_given:  # learn what the server accepts, once, before the first answer
-                mode, stream, _ = probe_structured(self.llm)
+                mode, stream, self.probe_log = probe_structured(self.llm)
                 self.__dict__["llm"] = replace(self.llm, structured=mode, stream=stream, structured_given=False)
                 self.__dict__.pop("judge", None)
             self.judge  # noqa: B018 - builds the judge: a broken prompt file fails here too

@@ -56,6 +56,10 @@ def test_unknown_provider_and_bad_settings_are_named():
         resolve_model("fake", env={"INTERVIEWER_STRUCTURED_OUTPUT": "xml"})
     with pytest.raises(ConfigError, match="OPENAI_BASE_URL='localhost:11434'"):
         resolve_model("openai:llama3.1", env={"OPENAI_BASE_URL": "localhost:11434"})
+    with pytest.raises(ConfigError, match="INTERVIEWER_MAX_TOKENS='100' must be a whole number of tokens, 256 or more"):
+        resolve_model("openai:llama3.1", env={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "INTERVIEWER_MAX_TOKENS": "100"})
+    capped = resolve_model("openai:llama3.1", env={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "INTERVIEWER_MAX_TOKENS": "700"})
+    assert capped.max_tokens == 700
 
 
 def test_tests_cannot_configure_a_remote_server():

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from interviewer.engine import Assessed, Reset, Step
+from interviewer.llm import DEFAULT_MAX_TOKENS
 from interviewer.leaks import REFERENCE_SPAN, leaked_span
 from interviewer.models import SessionConfig
 from interviewer.report import to_markdown
@@ -86,6 +87,8 @@ def test_whole_interview_through_the_openai_client(runtime, server, monkeypatch,
     for r in server.requests:
         body = r["body"]
         assert body["model"] == "gpt-4o-mini" and bool(body.get("stream")) == stream
+        # the completion cap, under OpenAI's name and the one llama.cpp and Ollama read
+        assert body["max_completion_tokens"] == body["max_tokens"] == DEFAULT_MAX_TOKENS
         if structured == "json_schema":
             assert body["response_format"]["type"] == "json_schema" and body["response_format"]["json_schema"]["strict"] is True
             assert "tools" not in body

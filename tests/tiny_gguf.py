@@ -8,6 +8,14 @@ llama.cpp's grammar-constrained output (json_object with a schema, forced tool c
 JSON, which is all an end-to-end test of the client needs. About 0.5 MB, written in well under
 a second.
 
+Purely random weights never finish a reply under a JSON grammar: greedy decoding (temperature 0)
+keeps picking one of the 256 byte tokens inside a string until the token cap. So one channel of
+the model is a fixed prior over tokens: every token embedding carries 1.0 in dimension 0 (the
+other weights are small), RMS normalisation keeps that dimension dominant, and column 0 of the
+output matrix is the prior: ``"`` and ``]`` first (strings and arrays close), then JSON
+punctuation, then printable characters, with byte tokens last. The reply is then short, valid
+JSON with empty strings, as a tiny real model might give.
+
     python tests/tiny_gguf.py OUT.gguf
 """
 
@@ -38,6 +46,20 @@ def vocabulary() -> tuple[list[str], list[float], list[int]]:
     types += [gguf.TokenType.NORMAL] * len(printable)
     scores = [0.0] * 3 + [-1000.0] * 256 + [-float(i) for i in range(len(printable))]
     return tokens, scores, [int(t) for t in types]
+
+
+def prior(tokens: list[str]) -> np.ndarray:
+    """Column 0 of the output matrix: how much the model favours each token whatever the context."""
+    rank = {'"': 3.0, "]": 2.8, "}": 2.6, ",": 2.4, "f": 2.2, "0": 2.0, "</s>": 3.5}
+    values = []
+    for t in tokens:
+        if t in rank:
+            values.append(rank[t])
+        elif t.startswith("<0x") or t in ("<unk>", "<s>"):
+            values.append(-3.0)
+        else:
+            values.append(0.5)
+    return np.asarray(values, dtype=np.float32)
 
 
 def write(path: Path, seed: int = 0) -> Path:
@@ -72,7 +94,9 @@ def write(path: Path, seed: int = 0) -> Path:
         w.add_tensor(name, data)
 
     n = len(tokens)
-    tensor("token_embd.weight", n, WIDTH)
+    embd = (rng.standard_normal((n, WIDTH)) * 0.02).astype(np.float32)
+    embd[:, 0] = 1.0  # the prior channel (see the module docstring)
+    w.add_tensor("token_embd.weight", embd)
     for b in range(BLOCKS):
         tensor(f"blk.{b}.attn_norm.weight", WIDTH, ones=True)
         for part in ("q", "k", "v", "output"):
@@ -82,7 +106,9 @@ def write(path: Path, seed: int = 0) -> Path:
         tensor(f"blk.{b}.ffn_up.weight", FFN, WIDTH)
         tensor(f"blk.{b}.ffn_down.weight", WIDTH, FFN)
     tensor("output_norm.weight", WIDTH, ones=True)
-    tensor("output.weight", n, WIDTH)
+    out = (rng.standard_normal((n, WIDTH)) * 0.02).astype(np.float32)
+    out[:, 0] = prior(tokens)
+    w.add_tensor("output.weight", out)
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
