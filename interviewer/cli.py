@@ -341,6 +341,8 @@ def turn_record(turn: Turn) -> dict:
         "prompt": turn.prompt,
         "prompt_version": turn.prompt_version,
         "llm": turn.llm.model_dump() if turn.llm else None,
+        **({"drill_reason": turn.drill_reason, "due": turn.due.isoformat() if turn.due else None}
+           if turn.drill_reason is not None else {}),
     }
 
 
@@ -427,6 +429,11 @@ def chat(
         started = engine.start(config)
         out(f"Session {started.session_id} (resume with `interviewer chat --resume {started.session_id}`)\n")
         out("Interviewer: " + started.history[-1].text)
+    _converse(engine, started, as_json, out)
+
+
+def _converse(engine, started, as_json: bool, out) -> None:
+    """Ask, read answers (typed, or one per stdin line), print each turn, then the report."""
     sid = started.session_id
     pending = started.pending
     interactive = sys.stdin.isatty() and not as_json
@@ -486,6 +493,101 @@ def _stream_turn(engine, sid: str, answer: str, show: bool):
             typer.echo("")
             step = event
     return step
+
+
+# --------------------------------------------------------------------------- drill and progress
+
+drill_app = typer.Typer(help="Drill what you missed: due reviews first, then weak topics, then new questions.")
+app.add_typer(drill_app, name="drill")
+
+
+@drill_app.callback(invoke_without_command=True)
+def drill(
+    ctx: typer.Context,
+    questions: Annotated[int, typer.Option("--questions", "-n", min=1, max=50, help="Main questions (follow-ups extra).")] = 5,
+    level: Annotated[str, typer.Option("--level", "-l", help=f"Level of new questions: {', '.join(LEVELS)}.")] = "mid",
+    stages: Annotated[Optional[str], typer.Option("--stages", "-s", help=f"Comma-separated, from: {', '.join(STAGES)}. "
+                      "Default: every stage.")] = None,
+    follow_ups: Annotated[int, typer.Option("--follow-ups", min=0, max=3, help="Follow-ups allowed per question.")] = 1,
+    resume: Annotated[Optional[str], typer.Option("--resume", help="Continue a stored drill by id.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answered turn (with drill_reason "
+                                          "and due), then the report.")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help=_MODEL_HELP)] = None,
+    bank: Annotated[str, typer.Option("--bank", "-b", help="Question bank(s), joined by commas.")] = "builtin",
+) -> None:
+    """Drill weak spots across sessions, scheduled by FSRS at the level of key points.
+
+    Due reviews come first (most overdue, weakest first), then key points not yet due from
+    your weakest topics, then new questions of those topics. Each question says why it came
+    up. A follow-up goes to the due key point when the answer misses it again. Every graded
+    key point is rescheduled; `interviewer progress` shows what is due.
+
+    Examples:
+      interviewer drill --questions 3
+      printf 'answer one\\nanswer two\\n' | interviewer drill -n 2 --json
+      interviewer drill export --anki deck.apkg
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    rt = _runtime(model)
+    out = (lambda *a, **k: None) if as_json else typer.echo
+    rt.check_model()
+    _ensure_kb(rt, quiet=as_json)
+    if rt.llm is not None:
+        typer.echo(f"Model: {rt.model_label}", err=True)
+    engine = rt.engine
+    if resume:
+        started = engine.resume(resume)
+        out(f"Resuming drill {started.session_id}.")
+        for m in started.history[-2:]:
+            out(("Interviewer: " if m.role == "interviewer" else "You: ") + m.text)
+    else:
+        banks = [b.strip() for b in bank.split(",") if b.strip()] or ["builtin"]
+        chosen = parse_stages(stages) if stages else list(rt.kb.stages_of(banks)) or list(STAGES)
+        config = SessionConfig(level=parse_level(level), stages=chosen, questions=questions, max_follow_ups=follow_ups,
+                               bank=",".join(banks), mode="drill")
+        started = engine.start(config)
+        out(f"Drill {started.session_id} (resume with `interviewer drill --resume {started.session_id}`)\n")
+        out("Interviewer: " + started.history[-1].text)
+    _converse(engine, started, as_json, out)
+
+
+@drill_app.command("export")
+def drill_export(
+    anki: Annotated[Path, typer.Option("--anki", help="Write an Anki deck (.apkg) to this file.")],
+    bank: Annotated[str, typer.Option("--bank", "-b", help="Question bank(s), joined by commas.")] = "builtin",
+) -> None:
+    """Export the bank's questions with their reference answers as an Anki deck, the key points you
+    missed first (tagged `missed`, with what you missed on the back)."""
+    from .anki import export_deck
+
+    rt = _runtime()
+    _ensure_kb(rt, quiet=False)
+    banks = [b.strip() for b in bank.split(",") if b.strip()] or ["builtin"]
+    result = export_deck(rt.kb, banks, rt.store.review_items(banks), anki)
+    typer.echo(f"Wrote {anki}: {result.notes} cards, {result.missed} with key points you missed first.")
+
+
+@app.command()
+def progress(
+    level: Annotated[str, typer.Option("--level", "-l", help=f"Level the readiness is for: {', '.join(LEVELS)}.")] = "mid",
+    as_json: Annotated[bool, typer.Option("--json", help='Print one JSON object ("type": "progress").')] = False,
+    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write the page as Markdown to this file.")] = None,
+) -> None:
+    """Progress across interviews and drills: per topic and stage, answers, score history, key
+    points retained, reviews due and the next due date, and readiness per stage for a level."""
+    from .progress import to_markdown
+
+    rt = _runtime()
+    _ensure_kb(rt, quiet=as_json)
+    p = rt.engine.progress(parse_level(level))
+    if markdown:
+        markdown.write_text(to_markdown(p), encoding="utf-8")
+        typer.echo(f"Wrote {markdown}", err=True)
+    if as_json:
+        typer.echo(json.dumps(p.model_dump(mode="json"), ensure_ascii=False))
+    else:
+        typer.echo(to_markdown(p))
 
 
 # --------------------------------------------------------------------------- sessions and reports

@@ -27,11 +27,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .drill import next_pick
 from .errors import ConfigError, InterviewerError
 from .judge import Broken, Graded, Judge, Judged, Judgement, JudgeRequest, Text
 from .models import (
     LEVEL_DIFFICULTY,
     LEVEL_START_DIFFICULTY,
+    STAGES,
     Assessment,
     PracticeOnly,
     Reference,
@@ -40,8 +42,10 @@ from .models import (
     SessionConfig,
     Turn,
 )
-from .report import WEAK_TOPIC_THRESHOLD, build_report, question_results
+from .progress import Progress, build_progress
+from .report import build_report, due_items, question_results
 from .retrieval import Candidate, KnowledgeBase
+from .review import apply, events_for
 from .scoring import Scorer
 from .store import SessionStore
 from .voice import Voice
@@ -190,6 +194,7 @@ class InterviewEngine:
         elif turns and turns[-1].assessment is not None and info.status != "finished":
             # Graded, but the process stopped before the next question was stored: ask it now.
             last = turns[-1]
+            self._save_graded(turns, last)  # its reviews, if the process died before they were written
             self._reply(info.config, turns, last, None if last.practice_only else self.kb.reference(last.bank, last.question_id), None)
             turns = self.store.turns(session_id)
         history: list[Message] = []
@@ -240,7 +245,18 @@ class InterviewEngine:
         turns = self.store.turns(session_id)
         answered_main = sum(1 for t in turns if t.answered and not t.is_follow_up)
         early = info.status != "finished" and answered_main < info.config.questions
-        return build_report(session_id, info.config, turns, self.topic_name, finished_early=early)
+        report = build_report(session_id, info.config, turns, self.topic_name, finished_early=early)
+        report.due_for_review = due_items(self.store.review_items(info.config.banks), self.store.clock())
+        return report
+
+    def progress(self, level: str, banks: list[str] | None = None) -> Progress:
+        """Progress over every session so far (:func:`interviewer.progress.build_progress`), with
+        readiness per stage for ``level`` over ``banks`` (default: every bank in the knowledge base)."""
+        banks = banks or self.kb.banks()
+        stage_topics = {s: {c.card.topic for c in self.kb.candidates(bank=banks, stage=s, level=level)} for s in STAGES}
+        modes = {s.id: s.config.mode for s in self.store.sessions(limit=1_000_000)}
+        return build_progress(self.store.answered_turns(), self.store.review_items(banks), self.store.clock(), level,
+                              stage_topics, self.topic_name, modes)
 
     def end(self, session_id: str) -> tuple[Report, str]:
         """End now (out of input, or the candidate stops): the report and the closing words.
@@ -277,7 +293,7 @@ class InterviewEngine:
         if self.judge is None:
             turn.assessment = offline
             turn.prompt, turn.prompt_version = self._voice_prompt()
-            self.store.save_turn(turn)
+            self._save_graded(turns, turn)
             point = self._follow_up_point(config, turns, turn, reference.key_points)
             yield Assessed(turn, point is not None)
             step = self._reply(config, turns, turn, reference, None)
@@ -325,7 +341,7 @@ class InterviewEngine:
         turn.assessment = result.assessment
         turn.prompt, turn.prompt_version = (result.prompt, result.prompt_version) if result.prompt else self._voice_prompt()
         turn.llm = result.usage
-        self.store.save_turn(turn)
+        self._save_graded(turns, turn)
         step = self._reply(config, turns, turn, reference, result)
         if step.reply.startswith(streamed):
             yield step.reply[len(streamed):]
@@ -364,6 +380,8 @@ class InterviewEngine:
                 follow_up_of=point.index,
                 bank=turn.bank,
                 asked_at=self.store.clock(),
+                drill_reason=None if config.mode != "drill" else f"follow-up on: {self._main_of(turns + [turn], turn).drill_reason}",
+                due=self._main_of(turns + [turn], turn).due,
             )
             self.store.save_turn(nxt)
             return Step(turn, message, nxt)
@@ -378,6 +396,23 @@ class InterviewEngine:
         self.store.finish(sid)
         report = self.report(sid)
         return Step(turn, reaction + "\n\n" + self.voice.closing(report, seq=seq), None, report)
+
+    def _save_graded(self, turns: list[Turn], turn: Turn) -> None:
+        """Save a graded turn together with the reviews of the key points it graded (one
+        transaction: :meth:`SessionStore.save_graded_turn`); a turn already reviewed is only saved."""
+        if self.store.reviewed(turn.session_id, turn.index):
+            self.store.save_turn(turn)
+            return
+        events = events_for(turn)
+        main = self._main_of(turns, turn) if turn.is_follow_up else turn
+        current = {i.key: i for i in self.store.review_items([turn.bank])}
+        texts = {k.index: k.text for k in turn.assessment.key_points} if events else {}
+        items = []
+        for e in events:
+            old = current.get(e.key)
+            items.append(apply(old, e, topic=turn.topic, stage=turn.stage, question=old.question if old else main.question,
+                               key_point=texts.get(e.point, old.key_point if old else "")))
+        self.store.save_graded_turn(turn, events, items)
 
     def _voice_prompt(self) -> tuple[str, str]:
         """Name and version of the offline voice's prompt file, stored with turns it worded."""
@@ -398,8 +433,11 @@ class InterviewEngine:
         return next(t for t in reversed(turns) if not t.is_follow_up and t.index <= turn.index)
 
     def _next_stage(self, config: SessionConfig, turns: list[Turn]) -> str | None:
-        """Stage of the next main question by the plan (None after the last); independent of any score."""
+        """Stage of the next main question by the plan (None after the last); independent of any score.
+        A drill has no plan of stages: the next question's stage is not known, so the current one."""
         number = sum(1 for t in turns if not t.is_follow_up)
+        if config.mode == "drill":
+            return None if number >= config.questions else (turns[-1].stage if turns else config.stages[0])
         cum = 0
         for stage, quota in stage_quotas(config):
             cum += quota
@@ -427,7 +465,7 @@ class InterviewEngine:
                 return []
             missed = {k.index for k in main.assessment.missed}
             eligible = [p for p in eligible if p.index in missed]
-        return sorted(eligible, key=lambda p: (-p.weight, p.index))
+        return sorted(eligible, key=lambda p: (p.index != main.drill_point, -p.weight, p.index))
 
     def _follow_up_point(
         self, config: SessionConfig, turns: list[Turn], turn: Turn, points: list[RubricPoint]
@@ -439,10 +477,12 @@ class InterviewEngine:
         asked = [t for t in turns if t.is_follow_up and t.index > main.index and t.index <= turn.index]
         if len(asked) >= config.max_follow_ups or main.assessment is None:
             return None
-        if main.assessment.score >= STRONG_SCORE:
-            return None
         probed = {t.follow_up_of for t in asked}
         missed = {k.index for k in main.assessment.missed} - probed
+        if main.drill_point in missed:  # a drill follows up on the due key point when it is missed again
+            return next(p for p in points if p.index == main.drill_point)
+        if main.assessment.score >= STRONG_SCORE:
+            return None
         candidates = [p for p in points if p.index in missed]
         return max(candidates, key=lambda p: (p.weight, -p.index)) if candidates else None
 
@@ -459,6 +499,8 @@ class InterviewEngine:
         return d
 
     def _next_main(self, sid: str, config: SessionConfig, turns: list[Turn], lead: str) -> Turn | None:
+        if config.mode == "drill":
+            return self._next_drill(sid, config, turns, lead)
         mains = [t for t in turns if not t.is_follow_up]
         number = len(mains)
         stage, cum = None, 0
@@ -497,17 +539,42 @@ class InterviewEngine:
         self.store.save_turn(turn)
         return turn
 
+    def _next_drill(self, sid: str, config: SessionConfig, turns: list[Turn], lead: str) -> Turn | None:
+        """The next drill question (:func:`interviewer.drill.next_pick`), with its reason in the message."""
+        mains = [t for t in turns if not t.is_follow_up]
+        if len(mains) >= config.questions:
+            return None
+        pick = next_pick(
+            kb=self.kb, items=self.store.review_items(config.banks), history=self.store.answered_turns(),
+            now=self.store.clock(), stages=config.stages, banks=config.banks, level=config.level,
+            asked={(t.bank, t.question_id) for t in mains}, topic_name=self.topic_name, seed=(config.seed or 0) + len(mains),
+        )
+        if pick is None:
+            return None
+        card = pick.candidate.card
+        text = self.voice.ask(card, number=len(mains) + 1, total=config.questions, new_stage=False, seq=len(mains))
+        text = f"(Why this one: {pick.reason}.)\n\n{text}"
+        turn = Turn(
+            session_id=sid, index=len(turns), question_id=card.id, stage=card.stage, topic=card.topic,
+            level=config.level, difficulty=card.difficulty, question=card.text,
+            message=f"{lead}\n\n{text}" if lead else text, asked_at=self.store.clock(), bank=card.bank,
+            practice_only=card.practice_only, drill_reason=pick.reason, due=pick.due, drill_point=pick.point,
+        )
+        self.store.save_turn(turn)
+        return turn
+
     def _rank(self, sid: str, config: SessionConfig, cand: list[Candidate], mains: list[Turn], target: int) -> Candidate:
         """Pick the best candidate question.
 
         Score = -W_DIFFICULTY x |difficulty - target| - W_REDUNDANCY x (max cosine similarity
-        to a question already asked) + W_WEAK_TOPIC x [topic weak in past sessions]
+        to a question already asked) + W_WEAK_TOPIC x [topic has key points due for review]
         - W_SAME_TOPIC x [topic already asked in this session] + W_JITTER x seeded noise.
         """
         rng = random.Random(f"{config.seed}:{sid}:{len(mains)}")
         asked_vecs = np.stack([self.kb.card(t.bank, t.question_id).embedding for t in mains]) if mains else None
-        past = self.store.topic_scores(exclude_session=sid)
-        weak = {topic for topic, (mean, _) in past.items() if mean < WEAK_TOPIC_THRESHOLD}
+        now, began = self.store.clock(), self.store.session(sid).created_at
+        # due from earlier sessions (what this interview itself missed is the drill's business)
+        weak = {i.topic for i in self.store.review_items(config.banks) if i.due <= now and i.last_reviewed < began}
         seen_topics = {t.topic for t in mains}
         best, best_score = cand[0], -np.inf
         for c in cand:

@@ -420,6 +420,8 @@ class SessionConfig(_Strict):
     max_follow_ups: int = Field(default=1, ge=0, le=3, description="Follow-ups allowed per main question.")
     bank: str = Field(default="builtin", description="A question bank, or several joined by commas ('builtin,mine').")
     seed: int | None = Field(default=None, description="Fixes question choice; None picks one at start.")
+    mode: Literal["interview", "drill"] = Field(
+        default="interview", description="'drill': questions come from the review schedule (interviewer.drill), any of the stages.")
 
     @field_validator("bank")
     @classmethod
@@ -464,6 +466,9 @@ class Turn(BaseModel):
     prompt: str = Field(default="", description="Name of the prompt file that graded the answer and worded the reply.")
     prompt_version: str = Field(default="", description="Version of that prompt file.")
     llm: LLMUsage | None = Field(default=None, description="LLM requests, tokens and cost of grading this answer; None offline.")
+    drill_reason: str | None = Field(default=None, description="In a drill: why this question came up, as shown.")
+    due: datetime | None = Field(default=None, description="In a drill: when the item that brought the question up fell due.")
+    drill_point: int | None = Field(default=None, description="In a drill: the due key point a follow-up goes to first.")
 
     @property
     def answered(self) -> bool:
@@ -506,6 +511,20 @@ class QuestionResult(BaseModel):
     flags: list[str] = Field(default_factory=list)
 
 
+class DueItem(BaseModel):
+    """A key point due for review, as a report or the progress page lists it."""
+
+    bank: str
+    question_id: str
+    point: int
+    topic: str
+    question: str
+    key_point: str
+    due: datetime
+    last_outcome: str = Field(description="How it went last time: 'missed', 'partly made', 'made', 'made well'.")
+    last_reviewed: datetime
+
+
 class Report(BaseModel):
     """The end-of-interview report: overall score, per stage and topic, weak topics to drill."""
 
@@ -522,5 +541,7 @@ class Report(BaseModel):
         default_factory=list, description="Practice-only questions answered (not scored, left out of every average)."
     )
     usage: LLMUsage | None = Field(default=None, description="LLM requests, tokens and cost over the session; None offline.")
+    due_for_review: list[DueItem] = Field(
+        default_factory=list, description="Key points due for review now (across sessions), most overdue first.")
 
 

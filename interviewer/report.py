@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import datetime
 
-from .models import STAGE_TITLES, QuestionResult, Report, ScoreGroup, SessionConfig, Turn, sum_usage
+from .models import STAGE_TITLES, DueItem, QuestionResult, Report, ScoreGroup, SessionConfig, Turn, sum_usage
+from .review import OUTCOME, ReviewItem
 
 #: A topic whose mean score is below this (0-5) is a weak topic to drill: below "partly there".
 WEAK_TOPIC_THRESHOLD = 3.0
@@ -90,6 +92,25 @@ def build_report(
     )
 
 
+#: Due items a report lists at most (the progress page lists them all).
+DUE_SHOWN = 10
+
+
+def due_items(items: list[ReviewItem], now: datetime, limit: int | None = DUE_SHOWN) -> list[DueItem]:
+    """The key points due for review at ``now``, most overdue first (at most ``limit``)."""
+    from fsrs import Rating
+
+    due = sorted((i for i in items if i.due <= now), key=lambda i: (i.due, i.bank, i.question_id, i.point))
+    return [DueItem(bank=i.bank, question_id=i.question_id, point=i.point, topic=i.topic, question=i.question,
+                    key_point=i.key_point, due=i.due, last_outcome=OUTCOME[Rating(i.last_rating)], last_reviewed=i.last_reviewed)
+            for i in due[:limit]]
+
+
+def due_lines(due: list[DueItem]) -> list[str]:
+    """Markdown list lines for due items: the key point, the question, how it went last time."""
+    return [f"- {d.key_point} ({d.last_outcome} on {d.last_reviewed.day} {d.last_reviewed:%b}) - *{d.question}*" for d in due]
+
+
 def to_markdown(report: Report, turns: list[Turn] | None = None) -> str:
     """The report as a Markdown document (with the transcript when ``turns`` is given)."""
     lines = [
@@ -136,6 +157,9 @@ def to_markdown(report: Report, turns: list[Turn] | None = None) -> str:
                 lines.append(f"| {t.index + 1} | {u.model} | {u.calls} | {u.prompt_tokens} | {u.completion_tokens} | {cost} | {graded} |")
     if report.practice_only:
         lines += [""] + practice
+    lines += ["", "## Due for review", ""]
+    lines += (due_lines(report.due_for_review) + ["", "`interviewer drill` asks these first."]) if report.due_for_review \
+        else ["Nothing is due: every key point reviewed so far is scheduled for later."]
     lines += _transcript(turns)
     return "\n".join(lines) + "\n"
 

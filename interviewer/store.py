@@ -1,5 +1,10 @@
 """Session store: every session and turn in SQLite, written (and committed) before the reply is shown.
 
+Beside them, the review schedule (:mod:`interviewer.review`): ``review_log`` holds every
+review of every key point, ``review_items`` each item's current FSRS card. A graded turn and
+its reviews are written in one transaction, so a crash leaves both or neither, and the items
+can always be rebuilt by replaying the log.
+
 A turn row is written when the question is asked, updated when the answer arrives (before
 it is scored) and again with the assessment. Killing the process at any point loses at
 most the work in flight; ``interviewer chat --resume ID`` rebuilds the interview from rows.
@@ -8,6 +13,7 @@ most the work in flight; ``interviewer chat --resume ID`` rebuilds the interview
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -15,6 +21,7 @@ from pathlib import Path
 
 from .errors import SessionNotFoundError, StoreCorruptError
 from .models import SessionConfig, SessionInfo, Turn
+from .review import ReviewEvent, ReviewItem
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -30,6 +37,25 @@ CREATE TABLE IF NOT EXISTS turns (
     data TEXT NOT NULL,
     answered INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (session_id, idx)
+);
+CREATE TABLE IF NOT EXISTS review_log (
+    session_id TEXT NOT NULL,
+    turn_idx INTEGER NOT NULL,
+    bank TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    point INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    PRIMARY KEY (session_id, turn_idx, bank, question_id, point)
+);
+CREATE TABLE IF NOT EXISTS review_items (
+    bank TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    point INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    due TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (bank, question_id, point)
 );
 """
 
@@ -53,6 +79,7 @@ class SessionStore:
 
     def __init__(self, path: Path | str, clock: Clock = utc_now):
         self.clock = clock
+        self._lock = threading.RLock()  # one connection serves the UI's threads: one transaction at a time
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
@@ -128,26 +155,59 @@ class SessionStore:
             "UPDATE sessions SET updated_at = ? WHERE id = ?", (self.clock().isoformat(), turn.session_id)
         )
 
+    def save_graded_turn(self, turn: Turn, events: list[ReviewEvent], items: list[ReviewItem]) -> None:
+        """Save a graded turn with the reviews it makes and the items they update, in one
+        transaction (all or nothing). Reviews already logged for this turn are not logged
+        again (saving the same graded turn twice changes no schedule)."""
+        with self._lock:
+            self._save_graded(turn, events, items)
+
+    def _save_graded(self, turn: Turn, events: list[ReviewEvent], items: list[ReviewItem]) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.save_turn(turn)
+            for e in events:
+                self.db.execute(
+                    "INSERT INTO review_log (session_id, turn_idx, bank, question_id, point, data, reviewed_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (e.session_id, e.turn_index, e.bank, e.question_id, e.point, e.model_dump_json(), e.reviewed_at.isoformat()),
+                )
+            for i in items:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO review_items (bank, question_id, point, topic, due, data) VALUES (?, ?, ?, ?, ?, ?)",
+                    (i.bank, i.question_id, i.point, i.topic, i.due.isoformat(), i.model_dump_json()),
+                )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def reviewed(self, session_id: str, turn_index: int) -> bool:
+        """Whether the reviews of this turn are already logged."""
+        return self.db.execute(
+            "SELECT 1 FROM review_log WHERE session_id = ? AND turn_idx = ? LIMIT 1", (session_id, turn_index)
+        ).fetchone() is not None
+
+    def review_items(self, banks: list[str] | None = None) -> list[ReviewItem]:
+        """Every review item (of these banks, when given), earliest due first."""
+        rows = self.db.execute("SELECT bank, data FROM review_items ORDER BY due, bank, question_id, point")
+        return [ReviewItem.model_validate_json(d) for b, d in rows if banks is None or b in banks]
+
+    def review_log(self) -> list[ReviewEvent]:
+        """Every review in the order it happened."""
+        rows = self.db.execute("SELECT data FROM review_log ORDER BY reviewed_at, session_id, turn_idx, point")
+        return [ReviewEvent.model_validate_json(r[0]) for r in rows]
+
+    def answered_turns(self) -> list[Turn]:
+        """Every answered turn of every session, oldest answer first (for progress over time)."""
+        rows = self.db.execute("SELECT data FROM turns WHERE answered = 1")
+        turns = [Turn.model_validate_json(r[0]) for r in rows]
+        return sorted(turns, key=lambda t: (t.answered_at or t.asked_at, t.session_id, t.index))
+
     def turns(self, session_id: str) -> list[Turn]:
         """All turns of a session in order."""
         rows = self.db.execute("SELECT data FROM turns WHERE session_id = ? ORDER BY idx", (session_id,))
         return [Turn.model_validate_json(r[0]) for r in rows]
-
-    def topic_scores(self, exclude_session: str | None = None, level: str | None = None) -> dict[str, tuple[float, int]]:
-        """Mean score and count of answered main questions per topic over past sessions.
-
-        Used to drill weak topics across sessions. Follow-up turns are left out: they probe
-        one key point and their scores are not comparable with whole answers.
-        """
-        totals: dict[str, list[float]] = {}
-        for sid, data in self.db.execute("SELECT session_id, data FROM turns WHERE answered = 1"):
-            if sid == exclude_session:
-                continue
-            t = Turn.model_validate_json(data)
-            if t.is_follow_up or t.assessment is None or t.assessment.kind != "scored" or (level and t.level != level):
-                continue
-            totals.setdefault(t.topic, []).append(t.assessment.score)
-        return {k: (sum(v) / len(v), len(v)) for k, v in totals.items()}
 
 
 def _info(row: tuple) -> SessionInfo:

@@ -39,7 +39,8 @@ class OfflineVoice:
 
     def greeting(self, config: SessionConfig, seq: int = 0) -> str:
         stages = ", ".join(STAGE_TITLES[s] for s in config.stages)
-        return self.prompt.render("greeting", seq, level=config.level, stages=stages, questions=config.questions)
+        key = "drill_greeting" if config.mode == "drill" else "greeting"
+        return self.prompt.render(key, seq, level=config.level, stages=stages, questions=config.questions)
 
     def ask(self, card: QuestionCard, *, number: int, total: int, new_stage: bool, seq: int = 0) -> str:
         text = self.prompt.render("ask", seq, number=number, total=total, question=card.text)

@@ -151,3 +151,92 @@ def test_follow_up_answer_is_not_revealed_before_it_is_asked(runtime):
     assert probed.text not in assessment_md and "hidden until you answer the follow-up" in assessment_md
     out = h.send(sid, "I am not sure about that part.", chat)
     assert out[3] != HIDDEN_REFERENCE and ref.reference_answer[:60] in out[3]
+
+
+def test_handlers_drill_what_an_interview_missed_and_show_progress(runtime):
+    from ui.app import InterviewUI
+
+    h = InterviewUI(runtime)
+    sid, chat, *_ = h.start("mid", ["ml_fundamentals"], 1)
+    out = h.send(sid, "No idea, sorry.", chat)
+    summary, frame, due, points, path = h.progress("mid")
+    assert "due for review now: " in summary.lower() and len(frame) == 1 and "missed on" in due
+    missed = runtime.store.review_items()[0].key_point
+    assert missed in due and Path(path).read_text().startswith("# Progress")
+    dsid, dchat, *_ = h.start_drill("mid", ["ml_fundamentals"], 1)
+    assert "Why this one: missed on" in dchat[-1]["content"]
+    ref = runtime.kb.reference("builtin", runtime.store.turns(dsid)[0].question_id)
+    for _ in range(3):
+        out = h.send(dsid, ref.reference_answer, dchat)
+        dchat = out[1]
+        if out[5].get("visible"):
+            break
+    _, frame, _, points, _ = h.progress("mid")
+    assert len(frame) == 2 and points.startswith("2 points") and set(frame["mode"]) == {"interview", "drill"}
+
+
+@pytest.mark.slow
+def test_browser_progress_lists_what_was_missed_and_the_drill_asks_it(tmp_path, home, cli_env):
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
+    from playwright.sync_api import expect, sync_playwright
+
+    from interviewer.config import Settings
+    from interviewer.runtime import Runtime
+
+    # a weak interview first: one question, no follow-up
+    done = subprocess.run([str(VENV_BIN / "interviewer"), "chat", "-l", "mid", "-s", "ml_fundamentals", "-n", "1",
+                           "--follow-ups", "0", "--json"], input="I don't remember that one.\n", capture_output=True,
+                          text=True, env=cli_env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rt = Runtime(Settings(home=home))
+    item = rt.store.review_items()[0]
+    reference = rt.kb.reference(item.bank, item.question_id).reference_answer
+    rt.store.close()
+
+    port = free_port()
+    server = subprocess.Popen([str(VENV_BIN / "interviewer"), "ui", "--port", str(port)], env=cli_env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail("ui exited: " + server.stdout.read())
+                time.sleep(0.25)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            page.get_by_role("tab", name="Progress").click()
+            expect(page.locator("#progress-due")).to_contain_text(item.key_point[:60], timeout=60_000)
+            expect(page.locator("#progress-due")).to_contain_text("missed on")
+            expect(page.locator("#progress-points")).to_contain_text("1 points")
+
+            page.get_by_role("tab", name="Drill").click()
+            page.locator("#drill-questions input[type=number]").fill("1")
+            page.locator("#drill-questions input[type=number]").press("Enter")
+            page.locator("#drill-start").click()
+            chat = page.locator("#drill-chat")
+            expect(chat).to_contain_text("Why this one: missed on", timeout=60_000)
+            expect(chat).to_contain_text(item.question[:50])
+            page.locator("#drill-answer textarea").fill(reference)
+            page.locator("#drill-send").click()
+            expect(page.locator("#drill-report-summary")).to_contain_text("overall", timeout=120_000)
+
+            page.get_by_role("tab", name="Progress").click()
+            expect(page.locator("#progress-points")).to_contain_text("2 points", timeout=60_000)
+            expect(page.locator("#progress-plot")).to_be_visible()
+            out = REPO / "evals" / "out"
+            out.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out / "ui_progress.png"), full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,4 +1,6 @@
-"""The Gradio app: setup, chat, the assessment of the last answer, and the final report.
+"""The Gradio app: an Interview tab (setup, chat, the assessment of the last answer, the final
+report), a Drill tab (what is due for review first, each question with its reason) and a
+Progress tab (readiness per stage, score history as a line chart, what is due, a Markdown export).
 
 ``build_app(runtime)`` makes the Blocks; ``launch`` serves it. Handlers are thin: they call
 the engine and turn its domain objects into chat messages and Markdown. Nothing here
@@ -19,7 +21,9 @@ from interviewer.engine import Assessed, Reset, Started, Step
 from interviewer.errors import InterviewerError
 from interviewer.leaks import visible
 from interviewer.models import LEVELS, STAGE_TITLES, STAGES, Assessment, PracticeOnly, Report, SessionConfig
-from interviewer.report import to_markdown
+from interviewer.progress import Progress
+from interviewer.progress import to_markdown as progress_markdown
+from interviewer.report import due_lines, to_markdown
 from interviewer.runtime import Runtime
 from interviewer.scoring import flag_message
 
@@ -84,6 +88,32 @@ def report_summary(report: Report) -> str:
     return "\n".join(lines)
 
 
+def progress_frame(p: Progress) -> pd.DataFrame:
+    """Every scored main answer as a row for the line chart (columns: at, score, topic, mode)."""
+    rows = [{"at": s.at.replace(tzinfo=None), "score": s.score, "topic": t.name, "mode": s.mode} for t in p.topics for s in t.scores]
+    return pd.DataFrame(rows, columns=["at", "score", "topic", "mode"]).sort_values("at")
+
+
+def progress_summary(p: Progress) -> str:
+    """The Progress tab's headline: answers, what is due, readiness per stage."""
+    answers = sum(t.attempts for t in p.topics)
+    if not answers:
+        return "### Progress\nNothing answered yet: do an interview or a drill, and your progress shows here."
+    lines = [f"### Progress: {answers} scored answers over {p.sessions} session(s)", "",
+             f"**Key points due for review now: {p.due_now}**" + ("" if p.due_now or not p.next_review
+                                                                   else f" (next on {p.next_review:%Y-%m-%d %H:%M} UTC)"),
+             "", "| stage | readiness | topics practised | answers |", "|---|---:|---:|---:|"]
+    lines += [f"| {s.name} | {s.readiness:.0%}{' (ready)' if s.ready else ''} | {s.practised} / {s.topics} | {s.attempts} |"
+              for s in p.stages if s.attempts or s.stage in ("ml_fundamentals", "deep_learning")]
+    lines += ["", f"<small>{p.readiness_method}</small>", "",
+              "| topic | answers | recent | retained | due | next review |", "|---|---:|---:|---:|---:|---|"]
+    for t in p.topics:
+        kept = "-" if t.retained is None else f"{t.retained:.0%}"
+        nxt = "-" if t.next_review is None else f"{t.next_review:%Y-%m-%d}"
+        lines.append(f"| {t.name} | {t.attempts} | {'-' if t.recent is None else f'{t.recent:.1f}'} | {kept} | {t.due} | {nxt} |")
+    return "\n".join(lines)
+
+
 class InterviewUI:
     """Handlers for the page; one instance serves every browser session (state is the session id)."""
 
@@ -126,11 +156,24 @@ class InterviewUI:
         return [{"role": "assistant" if m.role == "interviewer" else "user", "content": m.text} for m in started.history]
 
     # -- handlers
-    def start(self, level: str, stages: list[str], n: float, banks: list[str] | None = None):
+    def start_drill(self, level: str, stages: list[str], n: float, banks: list[str] | None = None):
+        """Start a drill: like :meth:`start`, the questions from the review schedule."""
+        return self.start(level, stages, n, banks, mode="drill")
+
+    def progress(self, level: str):
+        """The Progress tab: summary, score history frame, due items, Markdown download."""
+        p = self.rt.engine.progress(level)
+        due = "\n".join(due_lines(p.due_items)) if p.due_items else "*Nothing is due for review.*"
+        points = f"{sum(len(t.scores) for t in p.topics)} points in the score history"
+        path = Path(tempfile.gettempdir()) / f"interview-progress-{level}.md"
+        path.write_text(progress_markdown(p), encoding="utf-8")
+        return progress_summary(p), progress_frame(p), f"#### Due for review ({p.due_now})\n\n{due}", points, str(path)
+
+    def start(self, level: str, stages: list[str], n: float, banks: list[str] | None = None, mode: str = "interview"):
         if not stages:
             raise gr.Error("Pick at least one stage.")
         try:
-            config = SessionConfig(level=level, stages=stages, questions=int(n), bank=",".join(banks or ["builtin"]))
+            config = SessionConfig(level=level, stages=stages, questions=int(n), bank=",".join(banks or ["builtin"]), mode=mode)
             started = self.rt.engine.start(config)
         except InterviewerError as exc:
             raise gr.Error(str(exc)) from None
@@ -215,50 +258,82 @@ def build_app(runtime: Runtime) -> gr.Blocks:
     """The Blocks app (not launched). Element ids are stable for browser tests."""
     h = InterviewUI(runtime)
     with gr.Blocks(title="interviewer: ML Engineer mock interview") as demo:
-        sid = gr.State(None)
         gr.Markdown("# Mock interview: Machine Learning Engineer")
-        with gr.Row():
-            with gr.Column(scale=1, min_width=250):
-                level = gr.Dropdown(list(LEVELS), value="mid", label="Level", elem_id="level")
-                stages = gr.CheckboxGroup(
-                    [(STAGE_TITLES[s], s) for s in STAGES], value=["ml_fundamentals"], label="Stages", elem_id="stages"
-                )
-                n = gr.Slider(1, 20, value=5, step=1, label="Questions", elem_id="questions")
-                banks = gr.Dropdown(h.bank_choices(), value=["builtin"], multiselect=True, label="Question bank(s)",
-                                    info="Built-in, your imported banks (`interviewer bank import`), or both.",
-                                    elem_id="banks")
-                start = gr.Button("Start interview", variant="primary", elem_id="start")
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("Interview", id="interview", elem_id="tab-interview"):
+                _session_tab(h, runtime, "")
+            with gr.Tab("Drill", id="drill", elem_id="tab-drill"):
+                gr.Markdown("Due reviews first (what you missed, most overdue first), then your weakest topics, then "
+                            "new questions. Each question says why it came up.")
+                _session_tab(h, runtime, "drill-")
+            with gr.Tab("Progress", id="progress", elem_id="tab-progress") as progress_tab:
+                with gr.Row():
+                    p_level = gr.Dropdown(list(LEVELS), value="mid", label="Readiness for level", elem_id="progress-level")
+                    p_refresh = gr.Button("Refresh", elem_id="progress-refresh")
+                p_summary = gr.Markdown(elem_id="progress-summary")
+                p_plot = gr.LinePlot(x="at", y="score", color="topic", y_lim=[0, 5], title="Score over time (0-5)",
+                                     elem_id="progress-plot")
+                p_points = gr.Markdown(elem_id="progress-points")
+                p_due = gr.Markdown(elem_id="progress-due")
+                p_download = gr.DownloadButton("Download progress (Markdown)", elem_id="progress-download")
+        p_outputs = [p_summary, p_plot, p_due, p_points, p_download]
+        p_refresh.click(h.progress, [p_level], p_outputs)
+        p_level.change(h.progress, [p_level], p_outputs)
+        progress_tab.select(h.progress, [p_level], p_outputs)
+    return demo
+
+
+def _session_tab(h: InterviewUI, runtime: Runtime, prefix: str) -> None:
+    """Setup, chat, assessment and report of an interview (``prefix`` "") or a drill ("drill-").
+    Element ids are the interview's with the prefix, stable for browser tests."""
+    drill = bool(prefix)
+    sid = gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=250):
+            level = gr.Dropdown(list(LEVELS), value="mid", label="Level" + (" of new questions" if drill else ""),
+                                elem_id=prefix + "level")
+            stages = gr.CheckboxGroup(
+                [(STAGE_TITLES[s], s) for s in STAGES], value=list(STAGES) if drill else ["ml_fundamentals"],
+                label="Stages", elem_id=prefix + "stages"
+            )
+            n = gr.Slider(1, 20, value=3 if drill else 5, step=1, label="Questions", elem_id=prefix + "questions")
+            banks = gr.Dropdown(h.bank_choices(), value=["builtin"], multiselect=True, label="Question bank(s)",
+                                info="Built-in, your imported banks (`interviewer bank import`), or both.",
+                                elem_id=prefix + "banks")
+            start = gr.Button("Start drill" if drill else "Start interview", variant="primary", elem_id=prefix + "start")
+            if not drill:
                 with gr.Accordion("Resume an unfinished interview", open=False):
                     resume_dd = gr.Dropdown(choices=h.resume_choices(), label="Unfinished interviews", elem_id="resume-list")
                     refresh = gr.Button("Refresh list", size="sm")
                     resume = gr.Button("Resume", elem_id="resume")
                 gr.Markdown(f"<small>Model: {runtime.model_label}</small>", elem_id="model-info")
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Interview", height=520, elem_id="chat")
-                answer = gr.Textbox(label="Your answer", placeholder="Type your answer, then Send.", lines=4,
-                                    info=MAX_ANSWER_HINT, elem_id="answer")
-                with gr.Row():
-                    send = gr.Button("Send", variant="primary", interactive=False, elem_id="send")
-                    stop = gr.Button("End interview", elem_id="end")
-            with gr.Column(scale=2):
-                gr.Markdown("## Assessment of your last answer")
-                assessment = gr.Markdown(_EMPTY_ASSESSMENT, elem_id="assessment")
-                with gr.Accordion("Reference answer", open=False, elem_id="reference-accordion"):
-                    reference = gr.Markdown(elem_id="reference")
-        with gr.Column(visible=False, elem_id="report") as report_col:
-            report_md = gr.Markdown(elem_id="report-summary")
-            plot = gr.BarPlot(x="topic", y="score", y_lim=[0, 5], title="Score per topic (0-5)", elem_id="topic-plot",
-                              x_label_angle=-30, sort="y")
-            download = gr.DownloadButton("Download report (Markdown)", visible=False, elem_id="download")
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(label="Drill" if drill else "Interview", height=520, elem_id=prefix + "chat")
+            answer = gr.Textbox(label="Your answer", placeholder="Type your answer, then Send.", lines=4,
+                                info=MAX_ANSWER_HINT, elem_id=prefix + "answer")
+            with gr.Row():
+                send = gr.Button("Send", variant="primary", interactive=False, elem_id=prefix + "send")
+                stop = gr.Button("End drill" if drill else "End interview", elem_id=prefix + "end")
+        with gr.Column(scale=2):
+            gr.Markdown("## Assessment of your last answer")
+            assessment = gr.Markdown(_EMPTY_ASSESSMENT, elem_id=prefix + "assessment")
+            with gr.Accordion("Reference answer", open=False, elem_id=prefix + "reference-accordion"):
+                reference = gr.Markdown(elem_id=prefix + "reference")
+    with gr.Column(visible=False, elem_id=prefix + "report") as report_col:
+        report_md = gr.Markdown(elem_id=prefix + "report-summary")
+        plot = gr.BarPlot(x="topic", y="score", y_lim=[0, 5], title="Score per topic (0-5)", elem_id=prefix + "topic-plot",
+                          x_label_angle=-30, sort="y")
+        download = gr.DownloadButton("Download report (Markdown)", visible=False, elem_id=prefix + "download")
 
-        report_outputs = [report_col, report_md, plot, download]
-        start.click(h.start, [level, stages, n, banks], [sid, chatbot, assessment, reference, send, *report_outputs])
+    report_outputs = [report_col, report_md, plot, download]
+    start.click(h.start_drill if drill else h.start, [level, stages, n, banks],
+                [sid, chatbot, assessment, reference, send, *report_outputs])
+    if not drill:
         resume.click(h.resume, [resume_dd], [sid, chatbot, assessment, reference, send, *report_outputs])
         refresh.click(lambda: gr.update(choices=h.resume_choices()), None, resume_dd)
-        for trigger in (send.click, answer.submit):
-            trigger(h.send_stream, [sid, answer, chatbot], [answer, chatbot, assessment, reference, send, *report_outputs])
-        stop.click(h.end, [sid, chatbot], [chatbot, send, *report_outputs])
-    return demo
+    for trigger in (send.click, answer.submit):
+        trigger(h.send_stream, [sid, answer, chatbot], [answer, chatbot, assessment, reference, send, *report_outputs])
+    stop.click(h.end, [sid, chatbot], [chatbot, send, *report_outputs])
 
 
 def warm_up(runtime: Runtime) -> threading.Thread:
