@@ -13,7 +13,7 @@ export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 export ANONYMIZED_TELEMETRY=False
 
-.PHONY: install run test test-fast browser llama ingest bench clean
+.PHONY: install run test test-fast browser llama vectors ingest bench clean
 
 install: $(STAMP)
 
@@ -31,6 +31,11 @@ run: install
 
 ingest: install
 	$(BIN)/interviewer ingest
+
+# The shipped embeddings of the built-in bank and notes (knowledge/vectors/): rebuild after
+# changing knowledge/, then commit them; tests/test_vectors.py fails while they are stale.
+vectors: install
+	$(BIN)/python -m interviewer.vector_cache build
 
 # Debian's chromium drives the browser test; never `playwright install` (no browser downloads here).
 browser:

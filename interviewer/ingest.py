@@ -35,6 +35,7 @@ from .retrieval import (
     reference_record_id,
     store_words,
 )
+from .vector_cache import with_shipped
 from .vocabulary import save_domain_words
 
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
@@ -221,11 +222,15 @@ class Ingestor:
         settings: where the store lives and which embedding model to use.
         embedder: the embedding model (shared with the scorer when in one process).
         progress: show a progress bar on stderr while embedding.
+        shipped: take the vectors shipped for the built-in knowledge where a text matches
+            (:mod:`interviewer.vector_cache`); ``run(rebuild=True)`` embeds everything anew.
     """
 
-    def __init__(self, settings: Settings, embedder: SentenceEmbeddings, progress: bool = True):
+    def __init__(self, settings: Settings, embedder: SentenceEmbeddings, progress: bool = True, shipped: bool = True):
         self.settings = settings
-        self.embedder = embedder
+        self.model = embedder
+        self.shipped = shipped
+        self.embedder = with_shipped(embedder) if shipped else embedder
         self.progress = progress
 
     def run(
@@ -246,6 +251,8 @@ class Ingestor:
         """
         started = time.perf_counter()
         settings = self.settings
+        # --rebuild recomputes every vector; otherwise shipped vectors stand in where the text matches
+        self.embedder = with_shipped(self.model) if (self.shipped and not rebuild) else self.model
         bank_dir = bank_dir or settings.bank_dir
         bank = load_bank(bank_dir, settings.taxonomy_path, name=bank_name)
         doc_paths = expand_paths([settings.notes_dir, *documents]) if settings.notes_dir.exists() else expand_paths(documents)

@@ -12,12 +12,16 @@ most the work in flight; ``interviewer chat --resume ID`` rebuilds the interview
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from .errors import SessionNotFoundError, StoreCorruptError
 from .models import SessionConfig, SessionInfo, Turn
@@ -62,6 +66,29 @@ CREATE TABLE IF NOT EXISTS review_items (
 Clock = Callable[[], datetime]
 
 
+def _reads(method):
+    """Decorate a store method that reads: damage becomes :class:`StoreCorruptError` (see :func:`_readable`)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with _readable(self.path):
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
+@contextmanager
+def _readable(path):
+    """Damage found while reading (a corrupt page, a row that is not a turn) is a StoreCorruptError with the fix."""
+    try:
+        yield
+    except (sqlite3.DatabaseError, ValidationError) as exc:
+        raise StoreCorruptError(
+            f"The session database {path} cannot be read ({str(exc).splitlines()[0]}). Move it aside (it may hold "
+            "past sessions worth keeping) and start again; a new one will be created."
+        ) from None
+#: Seconds a write waits for another connection's transaction before "database is locked".
+BUSY_SECONDS = 30.0
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -69,8 +96,13 @@ def utc_now() -> datetime:
 class SessionStore:
     """SQLite-backed sessions and turns.
 
+    Each thread gets its own connection (the UI serves several sessions at once from worker
+    threads); the file is in WAL mode, so readers never wait for a writer, and a writer waits
+    up to :data:`BUSY_SECONDS` for another writer's transaction to end.
+
     Args:
-        path: database file (created with its folder); ``":memory:"`` for tests.
+        path: database file (created with its folder); ``":memory:"`` for tests (one shared
+            in-memory database for every thread of this store).
         clock: returns the current time (injected so tests are repeatable).
 
     Raises:
@@ -79,14 +111,18 @@ class SessionStore:
 
     def __init__(self, path: Path | str, clock: Clock = utc_now):
         self.clock = clock
-        self._lock = threading.RLock()  # one connection serves the UI's threads: one transaction at a time
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        if str(path) == ":memory:":
+            self._target, self._uri = f"file:interviewer-{uuid.uuid4().hex}?mode=memory&cache=shared", True
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._target, self._uri = str(path), False
         try:
-            self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._keeper = self.db  # the creating thread's connection; also keeps a memory database alive
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise StoreCorruptError(
@@ -94,8 +130,29 @@ class SessionStore:
                 "sessions worth keeping) and start again; a new one will be created."
             ) from None
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use), in autocommit mode."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self._target, uri=self._uri, timeout=BUSY_SECONDS, isolation_level=None,
+                                  check_same_thread=False)
+            con.execute("PRAGMA synchronous=NORMAL")
+            self._local.con = con
+            with self._guard:
+                self._connections.append(con)
+        return con
+
     def close(self) -> None:
-        self.db.close()
+        """Close every connection this store opened."""
+        with self._guard:
+            for con in self._connections:
+                try:
+                    con.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
 
     # ------------------------------------------------------------------ sessions
 
@@ -109,6 +166,7 @@ class SessionStore:
         )
         return sid
 
+    @_reads
     def session(self, session_id: str) -> SessionInfo:
         """A session's header. Raises SessionNotFoundError."""
         row = self.db.execute(
@@ -123,6 +181,7 @@ class SessionStore:
             )
         return _info(row)
 
+    @_reads
     def sessions(self, status: str | None = None, limit: int = 50) -> list[SessionInfo]:
         """Sessions, newest first, optionally only ``active`` or ``finished`` ones."""
         sql = (
@@ -159,11 +218,7 @@ class SessionStore:
         """Save a graded turn with the reviews it makes and the items they update, in one
         transaction (all or nothing). Reviews already logged for this turn are not logged
         again (saving the same graded turn twice changes no schedule)."""
-        with self._lock:
-            self._save_graded(turn, events, items)
-
-    def _save_graded(self, turn: Turn, events: list[ReviewEvent], items: list[ReviewItem]) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute("BEGIN IMMEDIATE")  # this thread's connection: other sessions' writes wait
         try:
             self.save_turn(turn)
             for e in events:
@@ -182,28 +237,33 @@ class SessionStore:
             self.db.execute("ROLLBACK")
             raise
 
+    @_reads
     def reviewed(self, session_id: str, turn_index: int) -> bool:
         """Whether the reviews of this turn are already logged."""
         return self.db.execute(
             "SELECT 1 FROM review_log WHERE session_id = ? AND turn_idx = ? LIMIT 1", (session_id, turn_index)
         ).fetchone() is not None
 
+    @_reads
     def review_items(self, banks: list[str] | None = None) -> list[ReviewItem]:
         """Every review item (of these banks, when given), earliest due first."""
         rows = self.db.execute("SELECT bank, data FROM review_items ORDER BY due, bank, question_id, point")
         return [ReviewItem.model_validate_json(d) for b, d in rows if banks is None or b in banks]
 
+    @_reads
     def review_log(self) -> list[ReviewEvent]:
         """Every review in the order it happened."""
         rows = self.db.execute("SELECT data FROM review_log ORDER BY reviewed_at, session_id, turn_idx, point")
         return [ReviewEvent.model_validate_json(r[0]) for r in rows]
 
+    @_reads
     def answered_turns(self) -> list[Turn]:
         """Every answered turn of every session, oldest answer first (for progress over time)."""
         rows = self.db.execute("SELECT data FROM turns WHERE answered = 1")
         turns = [Turn.model_validate_json(r[0]) for r in rows]
         return sorted(turns, key=lambda t: (t.answered_at or t.asked_at, t.session_id, t.index))
 
+    @_reads
     def turns(self, session_id: str) -> list[Turn]:
         """All turns of a session in order."""
         rows = self.db.execute("SELECT data FROM turns WHERE session_id = ? ORDER BY idx", (session_id,))

@@ -277,9 +277,9 @@ def build_app(runtime: Runtime) -> gr.Blocks:
                 p_due = gr.Markdown(elem_id="progress-due")
                 p_download = gr.DownloadButton("Download progress (Markdown)", elem_id="progress-download")
         p_outputs = [p_summary, p_plot, p_due, p_points, p_download]
-        p_refresh.click(h.progress, [p_level], p_outputs)
-        p_level.change(h.progress, [p_level], p_outputs)
-        progress_tab.select(h.progress, [p_level], p_outputs)
+        p_refresh.click(h.progress, [p_level], p_outputs, api_name="progress")
+        p_level.change(h.progress, [p_level], p_outputs, api_name=False)
+        progress_tab.select(h.progress, [p_level], p_outputs, api_name=False)
     return demo
 
 
@@ -326,14 +326,17 @@ def _session_tab(h: InterviewUI, runtime: Runtime, prefix: str) -> None:
         download = gr.DownloadButton("Download report (Markdown)", visible=False, elem_id=prefix + "download")
 
     report_outputs = [report_col, report_md, plot, download]
+    # API names (for gradio_client): start, send, end, resume; drill_start, drill_send, drill_end
+    api = prefix.replace("-", "_")
     start.click(h.start_drill if drill else h.start, [level, stages, n, banks],
-                [sid, chatbot, assessment, reference, send, *report_outputs])
+                [sid, chatbot, assessment, reference, send, *report_outputs], api_name=api + "start")
     if not drill:
-        resume.click(h.resume, [resume_dd], [sid, chatbot, assessment, reference, send, *report_outputs])
-        refresh.click(lambda: gr.update(choices=h.resume_choices()), None, resume_dd)
-    for trigger in (send.click, answer.submit):
-        trigger(h.send_stream, [sid, answer, chatbot], [answer, chatbot, assessment, reference, send, *report_outputs])
-    stop.click(h.end, [sid, chatbot], [chatbot, send, *report_outputs])
+        resume.click(h.resume, [resume_dd], [sid, chatbot, assessment, reference, send, *report_outputs], api_name="resume")
+        refresh.click(lambda: gr.update(choices=h.resume_choices()), None, resume_dd, api_name=False)
+    send_outputs = [answer, chatbot, assessment, reference, send, *report_outputs]
+    send.click(h.send_stream, [sid, answer, chatbot], send_outputs, api_name=api + "send")
+    answer.submit(h.send_stream, [sid, answer, chatbot], send_outputs, api_name=False)
+    stop.click(h.end, [sid, chatbot], [chatbot, send, *report_outputs], api_name=api + "end")
 
 
 def warm_up(runtime: Runtime) -> threading.Thread:

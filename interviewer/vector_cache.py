@@ -1,0 +1,225 @@
+"""Shipped embeddings: the vectors of the built-in bank and notes, so a new data directory is ready in seconds.
+
+Embedding the built-in knowledge (about 3,800 texts: questions, reference answers, key points,
+note passages, topic descriptions) takes about 100 s on 2 cores, every time a data directory is
+made. The package ships them instead: ``knowledge/vectors/<model>.npz`` holds, for one
+embedding model, a 12-byte key per text (SHA-256 of the model name and the exact text) and the
+vector as float16 (unit rows; float16 keeps cosines within about 1e-3). Ingest looks every text
+up by its key and embeds only the ones that are missing (a changed question, your own
+documents), so nothing stale is ever used: a text that changed has another key.
+
+    python -m interviewer.vector_cache build      # or `make vectors`, after changing knowledge/
+    python -m interviewer.vector_cache check      # exit 1 when a built-in text has no shipped vector
+
+``ingest --rebuild`` ignores the shipped file and embeds everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .config import KNOWLEDGE_DIR, Settings
+
+VECTORS_DIR = KNOWLEDGE_DIR / "vectors"
+KEY_BYTES = 12
+
+
+def text_key(model: str, text: str) -> bytes:
+    """The lookup key of ``text`` embedded by ``model`` (12 bytes of SHA-256)."""
+    return hashlib.sha256(f"{model}\0{text}".encode("utf-8", "surrogatepass")).digest()[:KEY_BYTES]
+
+
+def shipped_path(model: str, folder: Path = VECTORS_DIR) -> Path:
+    """Where the vectors for ``model`` are shipped (one file per model)."""
+    return folder / (re.sub(r"[^A-Za-z0-9._-]+", "_", model) + ".npz")
+
+
+class VectorCache:
+    """Vectors by text for one model, read from a shipped file.
+
+    Raises:
+        ValueError: the file is not a vector file (missing arrays, shapes that do not agree).
+    """
+
+    def __init__(self, path: Path):
+        with np.load(path, allow_pickle=False) as data:
+            keys, vectors, model = data["keys"], data["vectors"], str(data["model"])
+        if keys.ndim != 2 or keys.shape[1] != KEY_BYTES or len(keys) != len(vectors):
+            raise ValueError(f"{path} is not a vector file: keys {keys.shape}, vectors {vectors.shape}")
+        self.path, self.model = path, model
+        self.vectors = vectors
+        self.index = {bytes(k): i for i, k in enumerate(keys)}
+
+    @classmethod
+    def for_model(cls, model: str, folder: Path = VECTORS_DIR) -> VectorCache | None:
+        """The shipped cache of ``model``, or None when there is none (or it cannot be read)."""
+        path = shipped_path(model, folder)
+        try:
+            cache = cls(path)
+        except (OSError, ValueError, KeyError):
+            return None
+        return cache if cache.model == model else None
+
+    @property
+    def dimension(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def lookup(self, texts: list[str]) -> list[int | None]:
+        """Row of each text in :attr:`vectors`, or None when it is not shipped."""
+        return [self.index.get(text_key(self.model, t)) for t in texts]
+
+
+class CachedEmbeddings:
+    """An embedder that takes shipped vectors where it can and embeds only the rest.
+
+    Same ``encode``/``name``/``dimension`` as :class:`~interviewer.embeddings.SentenceEmbeddings`;
+    the model is loaded only when some text is missing. ``hits`` and ``misses`` count texts.
+    """
+
+    def __init__(self, inner, cache: VectorCache):
+        self.inner, self.cache = inner, cache
+        self.hits = self.misses = 0
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self.cache.dimension
+
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        """(len(texts), dim) float32 unit rows, shipped where the text is known."""
+        rows = self.cache.lookup(texts)
+        out = np.zeros((len(texts), self.cache.dimension), dtype=np.float32)
+        known = [i for i, r in enumerate(rows) if r is not None]
+        if known:
+            vecs = self.cache.vectors[[rows[i] for i in known]].astype(np.float32)
+            out[known] = vecs / np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-12)
+        missing = [i for i, r in enumerate(rows) if r is None]
+        if missing:
+            out[missing] = self.inner.encode([texts[i] for i in missing], batch_size=batch_size)
+        self.hits += len(known)
+        self.misses += len(missing)
+        return out
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+
+def with_shipped(embedder):
+    """``embedder`` wrapped with its model's shipped vectors, or itself when none are shipped."""
+    cache = VectorCache.for_model(embedder.name)
+    return CachedEmbeddings(embedder, cache) if cache is not None else embedder
+
+
+class _Recorder:
+    """Passes texts through to the model and keeps every (text, vector) it produced."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.seen: dict[str, np.ndarray] = {}
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        vecs = self.inner.encode(texts, batch_size=batch_size)
+        for t, v in zip(texts, vecs):
+            self.seen[t] = v
+        return vecs
+
+
+def build(embedder=None, folder: Path = VECTORS_DIR, progress: bool = True) -> Path:
+    """Embed the built-in bank and notes (a full ingest into a temporary data directory) and
+    write every vector ingest asked for to ``folder``. Returns the file written."""
+    from .embeddings import get_embeddings
+    from .ingest import Ingestor
+
+    embedder = embedder or get_embeddings("")
+    rec = _Recorder(embedder)
+    with tempfile.TemporaryDirectory(prefix="interviewer-vectors-") as home:
+        Ingestor(Settings(home=Path(home)), rec, progress=progress, shipped=False).run()
+    texts = sorted(rec.seen)
+    keys = np.frombuffer(b"".join(text_key(embedder.name, t) for t in texts), dtype=np.uint8).reshape(-1, KEY_BYTES)
+    vectors = np.stack([rec.seen[t] for t in texts]).astype(np.float16)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = shipped_path(embedder.name, folder)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, keys=keys, vectors=vectors, model=np.array(embedder.name))
+    tmp.replace(path)
+    return path
+
+
+class _Checker:
+    """An embedder that records what ingest would have to embed, without a model."""
+
+    def __init__(self, cache: VectorCache | None, name: str):
+        self.cache, self._name = cache, name
+        self.missing: list[str] = []
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self.cache.dimension if self.cache else 384
+
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        rows = self.cache.lookup(texts) if self.cache else [None] * len(texts)
+        self.missing += [t for t, r in zip(texts, rows) if r is None]
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        out[:, 0] = 1.0
+        return out
+
+
+def missing_texts(model: str, folder: Path = VECTORS_DIR) -> list[str]:
+    """Built-in texts that have no shipped vector for ``model`` (ingest would embed them)."""
+    checker = _Checker(VectorCache.for_model(model, folder), model)
+    with tempfile.TemporaryDirectory(prefix="interviewer-vectors-") as home:
+        from .ingest import Ingestor
+
+        Ingestor(Settings(home=Path(home)), checker, progress=False, shipped=False).run()
+    return checker.missing
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .embeddings import DEFAULT_MODEL_LABEL
+
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["build"]:
+        path = build()
+        print(f"Wrote {path} ({len(VectorCache(path))} vectors).")
+        return 0
+    if args[:1] == ["check"]:
+        missing = missing_texts(DEFAULT_MODEL_LABEL)
+        if missing:
+            print(f"{len(missing)} built-in text(s) have no shipped vector, e.g. {missing[0][:80]!r}. "
+                  "Run `make vectors` and commit knowledge/vectors/.", file=sys.stderr)
+            return 1
+        print("Every built-in text has a shipped vector.")
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
