@@ -62,8 +62,9 @@ test: install browser llama
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
+# Every benchmark, written as one table into README.md (evals/perf_table.py; about 15 minutes).
 bench: install
-	$(BIN)/python evals/bench_turns.py --turns 60
+	$(BIN)/python evals/perf_table.py --write-readme
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache

@@ -53,6 +53,11 @@ def worker(home: Path, journal: Path, seed: int, model: str | None) -> None:
     rng = random.Random(seed)
     log = open(journal, "a", encoding="utf-8")
 
+    phase_file = journal.with_name("phase")
+
+    def phase(what: str) -> None:
+        phase_file.write_text(what)
+
     def given(sid: str, index: int, text: str) -> None:
         log.write(json.dumps({"sid": sid, "index": index, "answer": text}) + "\n")
         log.flush()
@@ -69,21 +74,28 @@ def worker(home: Path, journal: Path, seed: int, model: str | None) -> None:
         return f"{marker} " + ref.reference_answer
 
     def play(sid: str, pending) -> None:
+        kind = engine.store.session(sid).config.mode
         while pending is not None:
             text = answer_text(pending)
-            given(sid, pending.index, text)
+            phase(f"{kind} answer")
+            given(sid, pending.index, text)  # nothing between this and the engine's first write
             for _ in engine.answer_stream(sid, text):  # consume the stream: kills land mid-stream too
                 pass
+            phase("between answers")
             turns = rt.store.turns(sid)
             pending = turns[-1] if turns and turns[-1].answer is None else None
 
+    rt.embedder.encode(["warm up"])  # the model is loaded and the store open: kills land in real work
+    rt.kb.banks()
     print("ready", flush=True)
+    phase("resume")
     for info in rt.store.sessions("active", limit=1000):
         started = engine.resume(info.id)
         play(info.id, started.pending)
     while True:
         r = rng.random()
         if r < 0.08:
+            phase("import")
             from datetime import datetime, timezone
 
             from interviewer.importer import Inferrer, import_bank, neighbours_from
@@ -98,11 +110,13 @@ def worker(home: Path, journal: Path, seed: int, model: str | None) -> None:
             engine = rt.engine
             continue
         if r < 0.12:
+            phase("ingest")
             doc = home / f"note-{rng.randrange(3)}.md"
             doc.write_text(f"# Note {rng.random()}\n\nLearning-rate warm-up avoids early divergence. {rng.random()}\n")
             rt.ingest([doc], progress=False)
             engine = rt.engine
             continue
+        phase("start session")
         mode = "drill" if r < 0.5 else "interview"
         config = SessionConfig(level=rng.choice(["junior", "mid", "senior"]), stages=["ml_fundamentals", "deep_learning"],
                                questions=rng.randint(2, 4), max_follow_ups=1, seed=rng.randrange(10_000), mode=mode)
@@ -183,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([sys.executable, "-m", "interviewer", "ingest"], env=env, check=True, capture_output=True)
     journal.touch()
     rng = random.Random(args.seed)
-    totals = {"kills": 0, "lost": 0, "unreadable": 0, "schedule_mismatch": 0, "partial_imports": 0}
+    totals = {"kills": 0, "lost": 0, "unreadable": 0, "schedule_mismatch": 0, "partial_imports": 0, "killed_during": {}}
     started = time.monotonic()
     for k in range(args.kills):
         model = "fake" if k % 2 else "offline"
@@ -197,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(rng.uniform(0.0, args.max_delay))
         alive = proc.poll() is None
         os.killpg(proc.pid, signal.SIGKILL)
+        where = (home / "phase").read_text() if (home / "phase").exists() else "start"
+        totals["killed_during"][where] = totals["killed_during"].get(where, 0) + 1
         proc.wait(timeout=30)
         if not alive:  # it died by itself: that is a crash of its own, shown, not a kill
             print(f"worker {k} exited with {proc.returncode}: {proc.stderr.read()[-2000:]}", file=sys.stderr)

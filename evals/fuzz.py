@@ -43,6 +43,7 @@ def run(name: str, strategy, check, examples: int) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--examples", type=int, default=2000)
+    ap.add_argument("--targets", default="", help="comma-separated target names (default: all)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -73,7 +74,8 @@ def main() -> int:
         ("import_csv", ft.csv_docs, ft.check_csv),
         ("damaged_sqlite", ft.damage, lambda h: ft.check_damaged_sqlite(db, h)),
     ]
-    rows = [run(n, s, c, args.examples) for n, s, c in targets]
+    wanted = {t for t in args.targets.split(",") if t}
+    rows = [run(n, s, c, args.examples) for n, s, c in targets if not wanted or n in wanted]
     if args.json:
         print(json.dumps(rows))
     else:

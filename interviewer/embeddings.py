@@ -36,6 +36,17 @@ def default_model_path() -> Path:
     return Path(get_model_path())
 
 
+class _Request:
+    """Texts one caller wants embedded, and what came back for them."""
+
+    __slots__ = ("texts", "batch_size", "vectors", "error")
+
+    def __init__(self, texts: list[str], batch_size: int):
+        self.texts, self.batch_size = texts, batch_size
+        self.vectors: np.ndarray | None = None
+        self.error: BaseException | None = None
+
+
 class SentenceEmbeddings(Embeddings):
     """A LangChain ``Embeddings`` over ``SentenceTransformer.encode``, L2-normalised.
 
@@ -56,6 +67,9 @@ class SentenceEmbeddings(Embeddings):
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        self._serving = threading.Lock()  # one forward pass at a time
+        self._waiting_lock = threading.Lock()
+        self._waiting: list[_Request] = []
 
     @property
     def name(self) -> str:
@@ -82,18 +96,46 @@ class SentenceEmbeddings(Embeddings):
         """Embed texts. Returns an array of shape (len(texts), dim), float32, unit rows.
 
         ``batch_size`` overrides the instance's (small batches pad less: 8 measured fastest
-        for the few dozen short units of one answer)."""
+        for the few dozen short units of one answer).
+
+        Calls from several threads at once (the UI grading several candidates' answers) are
+        served together, as inference servers batch requests: one forward pass runs at a
+        time, and the thread that runs it takes every request waiting, so texts that arrive
+        together are embedded in one call instead of contending for the same cores.
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        model = self._load()
-        vecs = model.encode(
-            texts,
-            batch_size=batch_size or self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vecs, dtype=np.float32)
+        req = _Request(list(texts), batch_size or self.batch_size)
+        with self._waiting_lock:
+            self._waiting.append(req)
+        with self._serving:
+            if req.vectors is None and req.error is None:
+                with self._waiting_lock:
+                    batch, self._waiting = self._waiting, []
+                self._serve(batch)
+        if req.error is not None:
+            raise req.error
+        return req.vectors
+
+    def _serve(self, batch: list[_Request]) -> None:
+        """One model call for every request in ``batch``; each gets its rows (or the error)."""
+        try:
+            model = self._load()
+            texts = [t for r in batch for t in r.texts]
+            vecs = np.asarray(model.encode(
+                texts,
+                batch_size=min(r.batch_size for r in batch),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ), dtype=np.float32)
+        except BaseException as exc:  # every waiting caller gets the failure, not a hang
+            for r in batch:
+                r.error = exc
+            return
+        at = 0
+        for r in batch:
+            r.vectors, at = vecs[at:at + len(r.texts)], at + len(r.texts)
 
     @property
     def dimension(self) -> int:

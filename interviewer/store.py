@@ -80,7 +80,7 @@ def _readable(path):
     """Damage found while reading (a corrupt page, a row that is not a turn) is a StoreCorruptError with the fix."""
     try:
         yield
-    except (sqlite3.DatabaseError, ValidationError) as exc:
+    except (sqlite3.DatabaseError, ValidationError, ValueError) as exc:  # ValueError: a damaged date
         raise StoreCorruptError(
             f"The session database {path} cannot be read ({str(exc).splitlines()[0]}). Move it aside (it may hold "
             "past sessions worth keeping) and start again; a new one will be created."
@@ -124,7 +124,7 @@ class SessionStore:
             self._keeper = self.db  # the creating thread's connection; also keeps a memory database alive
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: text that is not UTF-8
             raise StoreCorruptError(
                 f"The session database {path} cannot be read ({exc}). Move it aside (it may hold past "
                 "sessions worth keeping) and start again; a new one will be created."

@@ -81,3 +81,21 @@ def test_a_damaged_session_database_opens_or_says_to_move_it_aside(session_db):
         ft.check_damaged_sqlite(session_db, how)
 
     run()
+
+
+def test_what_the_fuzzer_found_stays_fixed(session_db, tmp_path):
+    # a carriage return inside an unquoted CSV field (csv.Error before)
+    ft.check_csv("question,answer\nWhat is a\rtensor?,An array\n")
+    # a date overwritten with NUL bytes (ValueError from fromisoformat before)
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "interviewer.db"
+    shutil.copy(session_db, path)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE sessions SET created_at = '2026-12-02' || char(0) || char(0)")
+    from interviewer.errors import StoreCorruptError
+
+    store = SessionStore(path)
+    with pytest.raises(StoreCorruptError, match="Move it aside"):
+        store.sessions()

@@ -65,7 +65,16 @@ def parse_csv(text: str, name: str) -> tuple[list[RawItem], list[Skipped]]:
     ``q``/``a``). Fields are quoted the standard way (RFC 4180, as Excel and Python's ``csv``
     write them); a row whose number of fields differs from the header's is skipped, with its
     row number (the header is row 1), since its values cannot be told apart."""
-    reader = csv.reader(io.StringIO(text), delimiter=csv_delimiter(text), quotechar='"', doublequote=True,
+    try:
+        return _parse_csv(text, name)
+    except csv.Error as exc:  # what the csv module cannot read at all (e.g. a NUL byte)
+        raise BankImportError(f"{name}: not readable as CSV ({exc}). Save it as UTF-8 CSV with a header row "
+                              "(question,answer,...) and quote fields that hold commas or line breaks.") from None
+
+
+def _parse_csv(text: str, name: str) -> tuple[list[RawItem], list[Skipped]]:
+    # newline="": the csv module handles \r, \n and \r\n itself, inside quoted fields too
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), quotechar='"', doublequote=True,
                         skipinitialspace=False, strict=False)
     try:
         header = next(reader)
