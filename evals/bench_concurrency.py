@@ -59,11 +59,13 @@ ANSWERS = [
 
 
 class Server:
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, concurrency: int | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "INTERVIEWER"))}
         env.update(INTERVIEWER_HOME=str(home), GRADIO_ANALYTICS_ENABLED="False")
+        if concurrency:
+            env["INTERVIEWER_UI_CONCURRENCY"] = str(concurrency)
         self.proc = subprocess.Popen([sys.executable, "-m", "interviewer", "ui", "--port", str(self.port)], env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(600):
@@ -107,8 +109,8 @@ def run_session(url: str, k: int, questions: int, think: tuple[float, float] | N
         sent.append(text)
         chat = result[1]
         seen.append(json.dumps(result, default=str))
-        report_visible = isinstance(result[5], dict) and result[5].get("visible")
-        if report_visible:
+        # outputs: answer box, chat, assessment, reference, report summary, chart, download
+        if isinstance(result[4], str) and result[4].strip():  # the report is shown: the interview is over
             break
     out[k] = {"marker": marker, "sent": sent, "times": times, "seen": "\n".join(seen)}
     if barrier is not None:
@@ -141,7 +143,7 @@ def drive(url: str, n: int, questions: int, think, burst: bool, seed: int) -> di
 def audit(db: Path, runs: dict) -> tuple[int, int]:
     """(lost, cross_talk) from the stored turns and what each client saw."""
     con = sqlite3.connect(db)
-    stored = [json.loads(r[0]) for r in con.execute("SELECT data FROM turns WHERE answer IS NOT NULL OR 1")]
+    stored = [json.loads(r[0]) for r in con.execute("SELECT data FROM turns")]
     con.close()
     answers = {t.get("answer") for t in stored if t.get("answer")}
     lost = sum(1 for r in runs.values() for s in r["sent"] if s not in answers)
@@ -164,6 +166,7 @@ def main() -> int:
     ap.add_argument("--burst", action="store_true")
     ap.add_argument("--think", default="5,15", help="seconds of think time before each answer, low,high")
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--concurrency", type=int, default=None, help="the UI's workers (INTERVIEWER_UI_CONCURRENCY)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -175,7 +178,7 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="bench-conc-"))
     shutil.copytree(source, home / "chroma")
     think = tuple(float(x) for x in args.think.split(",")) if not args.burst else None
-    server = Server(home)
+    server = Server(home, args.concurrency)
     try:
         drive(server.url, 1, 1, None, False, args.seed + 999)  # warm-up: the model loads, caches fill
         cpu_before = server.cpu_seconds()

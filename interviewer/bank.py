@@ -48,13 +48,18 @@ def load_taxonomy(path: Path) -> Taxonomy:
         raise BankError([f"{path}: {_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]) from None
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BankError([f"{path}: cannot read the file ({exc})"]) from None
     try:
-        return yaml.safe_load(text)
+        # libyaml's C parser when PyYAML has it (the wheels do): about 10x the pure-Python one,
+        # which took 3.7 s of a 9 s first ingest for the built-in bank
+        return yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

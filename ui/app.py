@@ -9,6 +9,7 @@ knows about Chroma or SQLite.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
 from pathlib import Path
@@ -27,6 +28,10 @@ from interviewer.report import due_lines, to_markdown
 from interviewer.runtime import Runtime
 from interviewer.scoring import flag_message
 
+#: Answers graded at once by the UI's workers (INTERVIEWER_UI_CONCURRENCY overrides). Answers that
+#: arrive together share one embedding call (interviewer.embeddings), so more workers mean bigger
+#: batches; measured with evals/bench_concurrency.py (see the README's performance table).
+UI_CONCURRENCY = 4
 MAX_ANSWER_HINT = "Answers are graded up to about 2,000 words."
 _EMPTY_ASSESSMENT = "*The assessment of your last answer appears here.*"
 HIDDEN_REFERENCE = "*Shown once you have answered the follow-up.*"
@@ -351,7 +356,12 @@ def launch(runtime: Runtime, host: str = "127.0.0.1", port: int = 7860, block: b
     demo = build_app(runtime)
     warm_up(runtime)
     print(f"interviewer UI on http://{host}:{port}", flush=True)
-    demo.queue(default_concurrency_limit=4).launch(
+    raw = os.environ.get("INTERVIEWER_UI_CONCURRENCY", "").strip()
+    try:
+        limit = int(raw) if raw else UI_CONCURRENCY
+    except ValueError:
+        raise InterviewerError(f"INTERVIEWER_UI_CONCURRENCY={raw!r} must be a whole number of answers graded at once.") from None
+    demo.queue(default_concurrency_limit=max(1, limit)).launch(
         server_name=host, server_port=port, prevent_thread_lock=not block, quiet=True, show_error=True, inbrowser=False
     )
     return demo
