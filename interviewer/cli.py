@@ -497,7 +497,7 @@ def _stream_turn(engine, sid: str, answer: str, show: bool):
 
 # --------------------------------------------------------------------------- drill and progress
 
-drill_app = typer.Typer(help="Drill what you missed: due reviews first, then weak topics, then new questions.")
+drill_app = typer.Typer()  # its help is the callback's docstring (examples included)
 app.add_typer(drill_app, name="drill")
 
 
