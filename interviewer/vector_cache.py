@@ -107,7 +107,13 @@ class CachedEmbeddings:
             out[known] = vecs / np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-12)
         missing = [i for i, r in enumerate(rows) if r is None]
         if missing:
-            out[missing] = self.inner.encode([texts[i] for i in missing], batch_size=batch_size)
+            fresh = np.asarray(self.inner.encode([texts[i] for i in missing], batch_size=batch_size))
+            if fresh.ndim != 2 or fresh.shape[1] != self.cache.dimension:
+                # the model gives vectors of another size than the shipped ones: they cannot be
+                # mixed, so the model embeds everything (and the store says what is wrong)
+                self.misses += len(texts)
+                return np.asarray(self.inner.encode(texts, batch_size=batch_size))
+            out[missing] = fresh
         self.hits += len(known)
         self.misses += len(missing)
         return out
