@@ -406,18 +406,10 @@ def chat(
       interviewer chat --bank builtin,mine --stages ml_fundamentals
       OPENAI_BASE_URL=http://127.0.0.1:11434/v1 interviewer chat --model openai:llama3.1
     """
-    rt = _runtime(model)
-    out = (lambda *a, **k: None) if as_json else typer.echo
-    rt.check_model()  # a missing key or unreachable server stops us here, before any question
-    _ensure_kb(rt, quiet=as_json)
-    if rt.llm is not None:
-        typer.echo(f"Model: {rt.model_label}", err=True)
+    rt, out = _session_runtime(model, as_json)
     engine = rt.engine
     if resume:
-        started = engine.resume(resume)
-        out(f"Resuming session {started.session_id}.")
-        for m in started.history[-2:]:
-            out(("Interviewer: " if m.role == "interviewer" else "You: ") + m.text)
+        started = _resume(engine, resume, out, "session")
     else:
         banks = [b.strip() for b in bank.split(",") if b.strip()] or ["builtin"]
         if stages is None:
@@ -430,6 +422,27 @@ def chat(
         out(f"Session {started.session_id} (resume with `interviewer chat --resume {started.session_id}`)\n")
         out("Interviewer: " + started.history[-1].text)
     _converse(engine, started, as_json, out)
+
+
+def _session_runtime(model: str | None, as_json: bool):
+    """The runtime of a chat or drill, checked before any question, and where its text goes
+    (nowhere with --json, where only the JSON lines are printed)."""
+    rt = _runtime(model)
+    out = (lambda *a, **k: None) if as_json else typer.echo
+    rt.check_model()  # a missing key or unreachable server stops us here, before any question
+    _ensure_kb(rt, quiet=as_json)
+    if rt.llm is not None:
+        typer.echo(f"Model: {rt.model_label}", err=True)
+    return rt, out
+
+
+def _resume(engine, session_id: str, out, what: str):
+    """Reload a stored session and show its last exchange."""
+    started = engine.resume(session_id)
+    out(f"Resuming {what} {started.session_id}.")
+    for m in started.history[-2:]:
+        out(("Interviewer: " if m.role == "interviewer" else "You: ") + m.text)
+    return started
 
 
 def _converse(engine, started, as_json: bool, out) -> None:
@@ -529,18 +542,10 @@ def drill(
     """
     if ctx.invoked_subcommand is not None:
         return
-    rt = _runtime(model)
-    out = (lambda *a, **k: None) if as_json else typer.echo
-    rt.check_model()
-    _ensure_kb(rt, quiet=as_json)
-    if rt.llm is not None:
-        typer.echo(f"Model: {rt.model_label}", err=True)
+    rt, out = _session_runtime(model, as_json)
     engine = rt.engine
     if resume:
-        started = engine.resume(resume)
-        out(f"Resuming drill {started.session_id}.")
-        for m in started.history[-2:]:
-            out(("Interviewer: " if m.role == "interviewer" else "You: ") + m.text)
+        started = _resume(engine, resume, out, "drill")
     else:
         banks = [b.strip() for b in bank.split(",") if b.strip()] or ["builtin"]
         chosen = parse_stages(stages) if stages else list(rt.kb.stages_of(banks)) or list(STAGES)

@@ -366,6 +366,7 @@ class InterviewEngine:
             reaction = self.voice.react(turn.assessment, was_follow_up=turn.is_follow_up, follow_up_next=True, seq=seq)
             message = reaction + " " + self.voice.follow_up(point, seq=seq)
         if point is not None:
+            main = self._main_of(turns + [turn], turn)
             nxt = Turn(
                 session_id=sid,
                 index=turn.index + 1,
@@ -380,8 +381,8 @@ class InterviewEngine:
                 follow_up_of=point.index,
                 bank=turn.bank,
                 asked_at=self.store.clock(),
-                drill_reason=None if config.mode != "drill" else f"follow-up on: {self._main_of(turns + [turn], turn).drill_reason}",
-                due=self._main_of(turns + [turn], turn).due,
+                drill_reason=None if config.mode != "drill" else f"follow-up on: {main.drill_reason}",
+                due=main.due,
             )
             self.store.save_turn(nxt)
             return Step(turn, message, nxt)
@@ -405,7 +406,7 @@ class InterviewEngine:
             return
         events = events_for(turn)
         main = self._main_of(turns, turn) if turn.is_follow_up else turn
-        current = {i.key: i for i in self.store.review_items([turn.bank])}
+        current = {i.key: i for i in self.store.review_items(question=(turn.bank, turn.question_id))}
         texts = {k.index: k.text for k in turn.assessment.key_points} if events else {}
         items = []
         for e in events:

@@ -245,9 +245,13 @@ class SessionStore:
         ).fetchone() is not None
 
     @_reads
-    def review_items(self, banks: list[str] | None = None) -> list[ReviewItem]:
-        """Every review item (of these banks, when given), earliest due first."""
-        rows = self.db.execute("SELECT bank, data FROM review_items ORDER BY due, bank, question_id, point")
+    def review_items(self, banks: list[str] | None = None, question: tuple[str, str] | None = None) -> list[ReviewItem]:
+        """Every review item (of these banks, or of one ``(bank, question_id)``, when given), earliest due first."""
+        if question is not None:
+            rows = self.db.execute("SELECT bank, data FROM review_items WHERE bank = ? AND question_id = ? "
+                                   "ORDER BY due, point", question)
+        else:
+            rows = self.db.execute("SELECT bank, data FROM review_items ORDER BY due, bank, question_id, point")
         return [ReviewItem.model_validate_json(d) for b, d in rows if banks is None or b in banks]
 
     @_reads

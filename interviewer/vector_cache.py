@@ -174,24 +174,16 @@ def build(embedder=None, folder: Path = VECTORS_DIR, progress: bool = True) -> P
     return path
 
 
-class _Checker:
-    """An embedder that records what ingest would have to embed, without a model."""
+class _NoModel:
+    """Stands in for the model when only the misses matter: records each text asked for and
+    returns unit vectors of the right size (so ingest can run to its end)."""
 
-    def __init__(self, cache: VectorCache | None, name: str):
-        self.cache, self._name = cache, name
-        self.missing: list[str] = []
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimension(self) -> int:
-        return self.cache.dimension if self.cache else 384
+    def __init__(self, name: str, dimension: int):
+        self.name, self.dimension = name, dimension
+        self.asked: list[str] = []
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
-        rows = self.cache.lookup(texts) if self.cache else [None] * len(texts)
-        self.missing += [t for t, r in zip(texts, rows) if r is None]
+        self.asked += texts
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         out[:, 0] = 1.0
         return out
@@ -199,12 +191,14 @@ class _Checker:
 
 def missing_texts(model: str, folder: Path = VECTORS_DIR) -> list[str]:
     """Built-in texts that have no shipped vector for ``model`` (ingest would embed them)."""
-    checker = _Checker(VectorCache.for_model(model, folder), model)
-    with tempfile.TemporaryDirectory(prefix="interviewer-vectors-") as home:
-        from .ingest import Ingestor
+    from .ingest import Ingestor
 
-        Ingestor(Settings(home=Path(home)), checker, progress=False, shipped=False).run()
-    return checker.missing
+    cache = VectorCache.for_model(model, folder)
+    stub = _NoModel(model, cache.dimension if cache else 384)
+    embedder = CachedEmbeddings(stub, cache) if cache else stub
+    with tempfile.TemporaryDirectory(prefix="interviewer-vectors-") as home:
+        Ingestor(Settings(home=Path(home)), embedder, progress=False, shipped=False).run()
+    return stub.asked
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -71,28 +71,28 @@ csv_docs = st.one_of(
 )
 
 
-def check_csv(text: str) -> None:
+def _check_import(parse, text: str, name: str) -> None:
+    """A file read by an importer's parser gives questions and reasoned skips, or a BankImportError."""
     from interviewer.errors import BankImportError
-    from interviewer.importer import parse_csv
 
     try:
-        items, skipped = parse_csv(text, "fuzz.csv")
+        items, skipped = parse(text, name)
     except BankImportError as exc:
         assert str(exc)
         return
     assert all(it.question.strip() for it in items) and all(s.reason for s in skipped)
+
+
+def check_csv(text: str) -> None:
+    from interviewer.importer import parse_csv
+
+    _check_import(parse_csv, text, "fuzz.csv")
 
 
 def check_markdown(text: str) -> None:
-    from interviewer.errors import BankImportError
     from interviewer.importer import parse_markdown
 
-    try:
-        items, skipped = parse_markdown(text, "fuzz.md")
-    except BankImportError as exc:
-        assert str(exc)
-        return
-    assert all(it.question.strip() for it in items) and all(s.reason for s in skipped)
+    _check_import(parse_markdown, text, "fuzz.md")
 
 
 # Damaged files: a real database or store, cut short or overwritten at random places.

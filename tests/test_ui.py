@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,16 +62,10 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.mark.slow
-def test_browser_interview(tmp_path, home):
-    chromium = _chromium()
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
-    from playwright.sync_api import expect, sync_playwright
-
+@contextmanager
+def _ui_server(env: dict):
+    """`interviewer ui` on a free port with ``env``, until it answers; yields its URL, stops it after."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "INTERVIEWER"))}
-    env["INTERVIEWER_HOME"] = str(home)
     server = subprocess.Popen([str(VENV_BIN / "interviewer"), "ui", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
@@ -83,53 +78,71 @@ def test_browser_interview(tmp_path, home):
                 if server.poll() is not None:
                     pytest.fail("ui exited: " + server.stdout.read())
                 time.sleep(0.25)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            # level: pick "senior" from the dropdown
-            page.locator("#level input").click()
-            page.get_by_role("option", name="senior", exact=True).click()
-            # stages: ML system design instead of the default ML fundamentals
-            page.get_by_label("ML fundamentals").uncheck()
-            page.get_by_label("ML system design").check()
-            page.locator("#questions input[type=number]").fill("3")
-            page.locator("#questions input[type=number]").press("Enter")
-            page.locator("#start").click()
-            chat = page.locator("#chat")
-            expect(chat).to_contain_text("Question 1 of 3", timeout=60_000)
-            expect(chat).to_contain_text("senior", timeout=5_000)
-            answers = 0
-            report = page.locator("#report-summary")
-            while answers < 8 and not report.is_visible():
-                page.locator("#answer textarea").fill(
-                    "I would start from the requirements: latency budget, throughput and the business metric. "
-                    "Then the data pipeline, features in a feature store, a candidate generation and ranking model, "
-                    "online serving with caching, and monitoring for drift with scheduled retraining.")
-                page.locator("#send").click()
-                answers += 1
-                expect(page.locator("#assessment")).to_contain_text("Score:", timeout=60_000)
-                expect(page.locator("#answer textarea")).to_have_value("", timeout=60_000)
-                # The reply streams: the turn is over when Send is enabled again or the report shows.
-                page.wait_for_function("() => !document.querySelector('#send').disabled"
-                                       " || document.querySelector('#report-summary')?.offsetParent != null", timeout=60_000)
-            expect(report).to_contain_text("overall", timeout=30_000)
-            assessment = page.locator("#assessment").inner_text()
-            assert "Covered" in assessment or "Missed" in assessment
-            page.get_by_text("Reference answer").click()
-            expect(page.locator("#reference")).to_contain_text("Rubric key points")
-            expect(page.locator("#topic-plot")).to_be_visible()
-            expect(page.locator("#download")).to_be_visible()
-            out = REPO / "evals" / "out"
-            out.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out / "ui_report.png"), full_page=True)
-            assert "Question 3 of 3" in chat.inner_text()
-            browser.close()
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _open_page(pw, chromium: str, url: str):
+    """Debian's chromium, headless, on ``url``: (browser, page)."""
+    browser = pw.chromium.launch(executable_path=chromium, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    return browser, page
+
+
+@pytest.mark.slow
+def test_browser_interview(tmp_path, home):
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
+    from playwright.sync_api import expect, sync_playwright
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "INTERVIEWER"))}
+    env["INTERVIEWER_HOME"] = str(home)
+    with _ui_server(env) as url, sync_playwright() as pw:
+        browser, page = _open_page(pw, chromium, url)
+        # level: pick "senior" from the dropdown
+        page.locator("#level input").click()
+        page.get_by_role("option", name="senior", exact=True).click()
+        # stages: ML system design instead of the default ML fundamentals
+        page.get_by_label("ML fundamentals").uncheck()
+        page.get_by_label("ML system design").check()
+        page.locator("#questions input[type=number]").fill("3")
+        page.locator("#questions input[type=number]").press("Enter")
+        page.locator("#start").click()
+        chat = page.locator("#chat")
+        expect(chat).to_contain_text("Question 1 of 3", timeout=60_000)
+        expect(chat).to_contain_text("senior", timeout=5_000)
+        answers = 0
+        report = page.locator("#report-summary")
+        while answers < 8 and not report.is_visible():
+            page.locator("#answer textarea").fill(
+                "I would start from the requirements: latency budget, throughput and the business metric. "
+                "Then the data pipeline, features in a feature store, a candidate generation and ranking model, "
+                "online serving with caching, and monitoring for drift with scheduled retraining.")
+            page.locator("#send").click()
+            answers += 1
+            expect(page.locator("#assessment")).to_contain_text("Score:", timeout=60_000)
+            expect(page.locator("#answer textarea")).to_have_value("", timeout=60_000)
+            # The reply streams: the turn is over when Send is enabled again or the report shows.
+            page.wait_for_function("() => !document.querySelector('#send').disabled"
+                                   " || document.querySelector('#report-summary')?.offsetParent != null", timeout=60_000)
+        expect(report).to_contain_text("overall", timeout=30_000)
+        assessment = page.locator("#assessment").inner_text()
+        assert "Covered" in assessment or "Missed" in assessment
+        page.get_by_text("Reference answer").click()
+        expect(page.locator("#reference")).to_contain_text("Rubric key points")
+        expect(page.locator("#topic-plot")).to_be_visible()
+        expect(page.locator("#download")).to_be_visible()
+        out = REPO / "evals" / "out"
+        out.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out / "ui_report.png"), full_page=True)
+        assert "Question 3 of 3" in chat.inner_text()
+        browser.close()
 
 
 def test_follow_up_answer_is_not_revealed_before_it_is_asked(runtime):
@@ -195,48 +208,28 @@ def test_browser_progress_lists_what_was_missed_and_the_drill_asks_it(tmp_path, 
     reference = rt.kb.reference(item.bank, item.question_id).reference_answer
     rt.store.close()
 
-    port = free_port()
-    server = subprocess.Popen([str(VENV_BIN / "interviewer"), "ui", "--port", str(port)], env=cli_env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url, timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail("ui exited: " + server.stdout.read())
-                time.sleep(0.25)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            page.get_by_role("tab", name="Progress").click()
-            expect(page.locator("#progress-due")).to_contain_text(item.key_point[:60], timeout=60_000)
-            expect(page.locator("#progress-due")).to_contain_text("missed on")
-            expect(page.locator("#progress-points")).to_contain_text("1 points")
+    with _ui_server(cli_env) as url, sync_playwright() as pw:
+        browser, page = _open_page(pw, chromium, url)
+        page.get_by_role("tab", name="Progress").click()
+        expect(page.locator("#progress-due")).to_contain_text(item.key_point[:60], timeout=60_000)
+        expect(page.locator("#progress-due")).to_contain_text("missed on")
+        expect(page.locator("#progress-points")).to_contain_text("1 points")
 
-            page.get_by_role("tab", name="Drill").click()
-            page.locator("#drill-questions input[type=number]").fill("1")
-            page.locator("#drill-questions input[type=number]").press("Enter")
-            page.locator("#drill-start").click()
-            chat = page.locator("#drill-chat")
-            expect(chat).to_contain_text("Why this one: missed on", timeout=60_000)
-            expect(chat).to_contain_text(item.question[:50])
-            page.locator("#drill-answer textarea").fill(reference)
-            page.locator("#drill-send").click()
-            expect(page.locator("#drill-report-summary")).to_contain_text("overall", timeout=120_000)
+        page.get_by_role("tab", name="Drill").click()
+        page.locator("#drill-questions input[type=number]").fill("1")
+        page.locator("#drill-questions input[type=number]").press("Enter")
+        page.locator("#drill-start").click()
+        chat = page.locator("#drill-chat")
+        expect(chat).to_contain_text("Why this one: missed on", timeout=60_000)
+        expect(chat).to_contain_text(item.question[:50])
+        page.locator("#drill-answer textarea").fill(reference)
+        page.locator("#drill-send").click()
+        expect(page.locator("#drill-report-summary")).to_contain_text("overall", timeout=120_000)
 
-            page.get_by_role("tab", name="Progress").click()
-            expect(page.locator("#progress-points")).to_contain_text("2 points", timeout=60_000)
-            expect(page.locator("#progress-plot")).to_be_visible()
-            out = REPO / "evals" / "out"
-            out.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out / "ui_progress.png"), full_page=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        page.get_by_role("tab", name="Progress").click()
+        expect(page.locator("#progress-points")).to_contain_text("2 points", timeout=60_000)
+        expect(page.locator("#progress-plot")).to_be_visible()
+        out = REPO / "evals" / "out"
+        out.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out / "ui_progress.png"), full_page=True)
+        browser.close()
