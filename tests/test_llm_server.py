@@ -11,8 +11,8 @@ import time
 import pytest
 
 from interviewer.engine import Assessed, Reset, Step
-from interviewer.llm import DEFAULT_MAX_TOKENS
 from interviewer.leaks import REFERENCE_SPAN, leaked_span
+from interviewer.llm import DEFAULT_MAX_TOKENS
 from interviewer.models import SessionConfig
 from interviewer.report import to_markdown
 from interviewer.runtime import Runtime
