@@ -20,7 +20,6 @@ import argparse
 import json
 import random
 import re
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field

@@ -25,8 +25,8 @@ from tqdm import tqdm
 
 from interviewer.asag import (
     DEFAULT_THRESHOLD,
-    best_threshold,
     GradedAnswer,
+    best_threshold,
     evaluate,
     flag_precision,
     label_metrics,

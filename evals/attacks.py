@@ -4,7 +4,8 @@
 
 For each question of the given ASAG files (default: the unseen-question test files of
 ../shared/evals/asag, whose questions no fit has seen, and mohler_dev.jsonl) it scores, against
-that question's own reference answer (its first one), as ``interviewer eval asag`` does:
+that question's own reference answer (its first one), with the file's questions as the
+scorer's index of reference answers, as ``interviewer eval asag`` does:
 
 - ``empty``, ``dont_know`` ("I don't know"), ``gibberish`` (keyboard mashing);
 - ``question_copy``: the question pasted back;
@@ -72,19 +73,23 @@ def main() -> None:
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args()
     scorer = OfflineScorer(get_embeddings(""))
-    build = ReferenceBuilder(scorer.embedder)
     rng = random.Random(SEED)
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # attack -> [n, over]
     by_length: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     over_examples = []
     jobs = []
+    per_file: dict[str, tuple[ReferenceBuilder, OfflineScorer]] = {}
     for path in args.files:
         qs = questions_of(path)
+        build = ReferenceBuilder(scorer.embedder)
         for q in qs:
+            build(q["question"], q["reference"], q["id"])
             for name, text in attacks_for(q, qs, rng):
                 jobs.append((path.name, q, name, text))
+        per_file[path.name] = (build, scorer.with_index(build.index()))
     for file, q, name, text in tqdm(jobs, desc="Attacks", unit="answer", disable=args.quiet, file=sys.stderr):
-        a = scorer.score(text, build(q["question"], q["reference"], q["id"]))
+        build, file_scorer = per_file[file]
+        a = file_scorer.score(text, build(q["question"], q["reference"], q["id"]))
         cap = FLAG_CAPS.get(name, FLAGGED_CAP)
         over = a.score > cap
         length = "one_sentence" if len(split_sentences(q["reference"])) <= 1 else "longer"

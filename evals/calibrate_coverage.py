@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from interviewer.bank import load_bank  # noqa: E402
 from interviewer.config import Settings  # noqa: E402
-from interviewer.coverage import THRESHOLDS, bank_views, category_score, topic_terms, names, taxonomy_labels  # noqa: E402
+from interviewer.coverage import THRESHOLDS, bank_views, category_score, names, taxonomy_labels, topic_terms  # noqa: E402
 from interviewer.embeddings import get_embeddings  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "coverage_pairs.yaml"

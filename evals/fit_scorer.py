@@ -1,4 +1,4 @@
-"""Fit the offline scorer's model (key-point credit and evidence gate) on human-graded answers, reproducibly.
+"""Fit the offline scorer's model (key-point credit, evidence and contrast gates) on human-graded answers, reproducibly.
 
     python evals/fit_scorer.py [--data FILE ...] [--out interviewer/scorer_model.json]
                                [--semeval-weight W] [--negative-weight W]
@@ -18,7 +18,7 @@ no test file is read):
   more, or labelled correct) to questions of other groups of the same data set;
   *unrelated*: three correct answers to questions of the other data sets.
 
-The model has two parts (:mod:`interviewer.scorer_model`):
+The model has three parts (:mod:`interviewer.scorer_model`):
 
 1. *Credit*: each answer's key points are its reference's sentences (equal weights; the first
    reference answer where there are several); each key point is one row of
@@ -28,6 +28,11 @@ The model has two parts (:mod:`interviewer.scorer_model`):
    set's weight (:data:`WEIGHTS`). Features are standardised; the L2 strength is fixed (C).
 2. *Evidence gate*: its two bounds are fitted by least squares (a grid, :func:`fit_gate`) on
    the Mohler answers and the unrelated answers, with the credit model fixed.
+3. *Contrast gate*: its low bound is fitted by least squares (a grid, :func:`fit_contrast`;
+   width and rival cut-off ``rival_max_similarity`` fixed, see :data:`CONTRAST_WIDTHS`) on
+   the Mohler answers and the negatives (weight CONTRAST_NEGATIVE_WEIGHT), with the credit
+   model and the evidence gate fixed. The index of rivals is, as in ``interviewer eval asag``, the references of the answer's own data
+   set, each question its own topic.
 
 Why these weights (leave-one-assignment-out on Mohler, measured with this script's rows): giving
 SemEval answers any weight in the credit fit lowers Mohler's held-out r and raises its RMSE
@@ -72,7 +77,7 @@ from interviewer.asag import ReferenceBuilder, read_rows, regression_metrics
 from interviewer.embeddings import get_embeddings
 from interviewer.features import FEATURES
 from interviewer.scorer_model import MODEL_PATH, ScorerModel
-from interviewer.scoring import FLAGGED_CAP, OfflineScorer, score_cap
+from interviewer.scoring import FLAGGED_CAP, OfflineScorer, ReferenceIndex, score_cap
 
 ASAG = Path(__file__).resolve().parents[2] / "shared" / "evals" / "asag"
 DATA = [ASAG / "mohler_dev.jsonl", ASAG / "semeval2013_scientsbank_train.jsonl", ASAG / "semeval2013_beetle_train.jsonl"]
@@ -87,6 +92,13 @@ WEIGHTS = {"mohler": 1.0, "scientsbank": 0.0, "beetle": 0.0, "negative": 0.0, "u
 #: 0.633 / 0.864 / 19%; 0.1: 0.626 / 0.876 / 15%; 0.2: 0.614 / 0.899 / 9%; 1.0: 0.604 / 0.941 /
 #: 4% (no gate: 0.631 / 0.857 / 100%). The smallest weight keeps agreement with the humans first.
 GATE_UNRELATED_WEIGHT = 0.05
+#: Weight of one negative (an answer to another question of the same data set, or the question
+#: pasted back; target 0) against one Mohler answer when fitting the contrast gate. In-sample on
+#: this script's rows (weight: Mohler RMSE / negatives over 1): no contrast gate 0.833 / 49%;
+#: 0.02: 0.832 / 15%; 0.05: 0.835 / 12%; 0.1: 0.855 / 10%; 0.5: 0.918 / 8%. Mohler's graders
+#: give answers with little evidence 2.6 of 5 on average, so a larger weight buys few more
+#: negatives at 1 or less for much worse agreement.
+CONTRAST_NEGATIVE_WEIGHT = 0.05
 LABEL_5WAY = {"correct": 5.0, "partially_correct_incomplete": 2.5, "contradictory": 0.0, "irrelevant": 0.0, "non_domain": 0.0}
 LABEL_3WAY = {"correct": 5.0, "contradictory": 0.0, "incorrect": 1.87}
 NEGATIVES_PER_QUESTION = 6
@@ -95,6 +107,15 @@ SEED = 0
 #: Grid for the evidence gate's bounds (cosine): low from 0 to 0.30, width 0.05 to 0.20.
 GATE_LOWS = np.round(np.arange(0.0, 0.305, 0.01), 2)
 GATE_WIDTHS = (0.05, 0.10, 0.15, 0.20)
+#: Grid for the contrast gate (margin, cosine): the low bound is fitted, the width and the rival
+#: cut-off are fixed. Rivals are references less similar than 0.3 to this one (questions on
+#: another subject, not a neighbouring question of the same lesson). Chosen per fold over a wider
+#: grid (widths 0.05-0.30, cut-offs 0.3-0.7 and none), leaving one Mohler assignment out gave
+#: r 0.604-0.635 / RMSE 0.867-0.904 against 0.640 / 0.859 with this one: the free cut-off and
+#: width fitted each fold's own negatives and lost agreement on the held-out assignment.
+CONTRAST_LOWS = np.round(np.arange(-0.10, 0.405, 0.05), 2)
+CONTRAST_WIDTHS = (0.20,)
+RIVAL_MAX_SIMILARITIES = (0.3,)
 
 
 @dataclass
@@ -228,13 +249,78 @@ def fit_gate(model: ScorerModel, rows: list[Row], embedder) -> ScorerModel:
     return model.model_copy(update={"gate_low": best[1], "gate_high": best[2]})
 
 
+def indexes(rows: list[Row]) -> dict[str, ReferenceIndex]:
+    """Per data set (mohler, scientsbank, beetle), the index of its questions' references, each
+    question its own topic: what ``interviewer eval asag`` gives the scorer for one file."""
+    refs: dict[str, dict[str, object]] = {}
+    for r in rows:
+        if r.dataset not in ("negative", "unrelated") and r.ref.reference_embedding:
+            refs.setdefault(r.dataset, {}).setdefault(r.question, r.ref)
+    return {ds: ReferenceIndex(list(qs), [ref.topic for ref in qs.values()],
+                               np.array([ref.reference_embedding for ref in qs.values()], np.float32))
+            for ds, qs in refs.items()}
+
+
+def origins(rows: list[Row]) -> dict[str, str]:
+    """Question id -> the data set it comes from (negatives keep their question's id)."""
+    return {r.question: r.dataset for r in rows if r.dataset not in ("negative", "unrelated")}
+
+
+class Scorers:
+    """One scorer per data set, each with that data set's index; ``predict`` picks by row."""
+
+    def __init__(self, model: ScorerModel, rows: list[Row], embedder):
+        self.origin = origins(rows)
+        self.by_dataset = {ds: OfflineScorer(embedder, model=model, index=ix) for ds, ix in indexes(rows).items()}
+
+    def __getitem__(self, row: Row) -> OfflineScorer:
+        return self.by_dataset[self.origin[row.question]]
+
+
+def fit_contrast(model: ScorerModel, rows: list[Row], embedder) -> ScorerModel:
+    """The contrast gate's bounds and rival cut-off: the grid point (RIVAL_MAX_SIMILARITIES x
+    CONTRAST_LOWS x CONTRAST_WIDTHS) that minimises the squared error of the full scorer's score
+    (caps and the evidence gate included) on the Mohler answers (their human score) and the
+    negatives (0, weighted CONTRAST_NEGATIVE_WEIGHT)."""
+    scorers = Scorers(model, rows, embedder)
+    rows = [r for r in rows if r.dataset in ("mohler", "negative") and r.question in scorers.origin]
+    w = np.array([CONTRAST_NEGATIVE_WEIGHT if r.dataset == "negative" else 1.0 for r in rows])
+    y = np.array([r.target for r in rows])
+    gated, cap = np.zeros(len(rows)), np.zeros(len(rows))
+    margins = np.full((len(RIVAL_MAX_SIMILARITIES), len(rows)), -np.inf)
+    for i, r in enumerate(rows):
+        if r.align is None:
+            continue  # screened out: 0 whatever the gate
+        scorer = scorers[r]
+        c = scorer.credits(r.ref, r.align, r.ref.key_points, gate=False) * model.gate(scorer.evidence(r.ref, r.align))
+        weights = np.array([p.weight for p in r.ref.key_points])
+        gated[i] = 5.0 * float(weights @ c / weights.sum())
+        cap[i] = score_cap(r.screen.flags + (["off_topic"] if scorer._off_topic(r.ref, r.align) else []))
+        evidence = scorer.evidence(r.ref, r.align)
+        own = np.asarray(r.ref.reference_embedding, np.float32)
+        for j, t in enumerate(RIVAL_MAX_SIMILARITIES):
+            rival = scorer.index.best_rival(r.align.answer_vector, r.ref.topic, own, t)
+            if rival is not None:
+                margins[j, i] = rival - evidence
+    best = None
+    for j, t in enumerate(RIVAL_MAX_SIMILARITIES):
+        for low in CONTRAST_LOWS:
+            for width in CONTRAST_WIDTHS:
+                g = np.clip((low + width - margins[j]) / width, 0.0, 1.0)
+                loss = float(np.sum(w * (np.minimum(cap, gated * g) - y) ** 2))
+                if best is None or loss < best[0] - 1e-9:
+                    best = (loss, t, float(low), round(float(low + width), 2))
+    return model.model_copy(update={"rival_max_similarity": best[1], "contrast_low": best[2], "contrast_high": best[3]})
+
+
 def fit(rows: list[Row], name: str, embedder) -> ScorerModel:
-    """Credit model, then its evidence gate, on the same rows."""
-    return fit_gate(fit_credit(rows, name), rows, embedder)
+    """Credit model, then its evidence gate, then its contrast gate, on the same rows."""
+    return fit_contrast(fit_gate(fit_credit(rows, name), rows, embedder), rows, embedder)
 
 
-def predict(scorer: OfflineScorer, row: Row) -> float:
+def predict(scorers: Scorers, row: Row) -> float:
     """The full scorer's score of one cached row."""
+    scorer = scorers[row]
     if row.align is None:
         return scorer._flagged(row.ref.key_points, row.screen.flags).score
     return scorer.assess(row.screen, row.align, row.ref, row.ref.key_points).score
@@ -259,7 +345,7 @@ def cross_validate(rows: list[Row], splitter, by: str, embedder) -> dict[str, fl
         test_q = {mohler[i].question for i in test}
         train_rows = [mohler[i] for i in train] + [
             r for r in rows if r.dataset != "mohler" and r.question not in test_q]
-        scorer = OfflineScorer(embedder, model=fit(train_rows, "fold", embedder))
+        scorer = Scorers(fit(train_rows, "fold", embedder), rows, embedder)
         for i in test:
             pred[i] = predict(scorer, mohler[i])
         for r in rows:
@@ -307,6 +393,7 @@ def main() -> None:
         print(f"  {f:14} {c:+.3f}")
     print(f"  {'intercept':14} {model.intercept:+.3f}")
     print(f"  gate           {model.gate_low:.2f} .. {model.gate_high:.2f}")
+    print(f"  contrast       {model.contrast_low:.2f} .. {model.contrast_high:.2f} (rivals below {model.rival_max_similarity:.2f})")
 
 
 if __name__ == "__main__":

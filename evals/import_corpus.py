@@ -93,11 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="one JSON object per file, then a summary line")
     args = ap.parse_args(argv)
 
+    from interviewer.bank import load_bank, load_taxonomy
     from interviewer.config import Settings
     from interviewer.embeddings import get_embeddings
     from interviewer.importer import Inferrer
     from interviewer.importer.infer import neighbours_from_bank
-    from interviewer.bank import load_bank, load_taxonomy
 
     settings = Settings.from_env()
     embedder = get_embeddings(settings.embedding_model)

@@ -7,7 +7,9 @@ correct answer a strong candidate types ("XGBoost, LightGBM and CatBoost", "soft
 "int8 or fp16", "MLM and NSP"), spread over every topic of the bank; negatives.yaml holds
 keyboard mashing and near-mashing, answered to the same questions. Each answer is scored by
 the offline scorer as the app builds it (the gibberish screen knows the built-in knowledge
-base's words), against a reference whose key points are its sentences. It reports:
+base's words; the built-in bank's reference answers are its index, so an answer nearer another
+topic's question is flagged off-topic and scaled down as in an interview), against a reference
+whose key points are its sentences, on the item's bank topic. It reports:
 
 - positives: how many are flagged (target 0), how many score under 3 of 5 (target at most 10%),
   the score p10/p50, and every failure;
@@ -32,7 +34,8 @@ from interviewer.asag import ReferenceBuilder
 from interviewer.bank import load_bank
 from interviewer.config import KNOWLEDGE_DIR
 from interviewer.embeddings import get_embeddings
-from interviewer.scoring import OfflineScorer
+from interviewer.scoring import OfflineScorer, ReferenceIndex
+from interviewer.vector_cache import with_shipped
 from interviewer.vocabulary import Vocabulary, domain_words
 
 DATA = Path(__file__).resolve().parent / "data" / "jargon"
@@ -68,18 +71,28 @@ def builtin_vocabulary() -> Vocabulary:
     return Vocabulary(domain_words(texts))
 
 
+def bank_index(embedder) -> ReferenceIndex:
+    """The built-in bank's reference answers (shipped vectors where they match), by bank topic:
+    the index the app's scorer has."""
+    bank = load_bank(KNOWLEDGE_DIR / "bank", KNOWLEDGE_DIR / "taxonomy.yaml")
+    vectors = with_shipped(embedder).encode([q.reference_answer for q in bank.questions])
+    return ReferenceIndex([q.id for q in bank.questions], [q.topic for q in bank.questions], np.asarray(vectors, np.float32))
+
+
 def run(scorer: OfflineScorer, items: list[Item], negatives: list[str], progress: bool = True) -> dict:
     """Score the suite; returns the summary dict printed by ``--json``."""
     build = ReferenceBuilder(scorer.embedder)
+
+    def ref(it: Item):
+        return build(it.question, it.reference_answer, it.id).model_copy(update={"topic": it.topic})
+
     pos = []
     for it in tqdm(items, desc="Jargon answers", unit="answer", disable=not progress, file=sys.stderr):
-        a = scorer.score(it.answer, build(it.question, it.reference_answer, it.id))
-        pos.append((it, a))
+        pos.append((it, scorer.score(it.answer, ref(it))))
     neg = []
     for i, text in enumerate(negatives):
         it = items[(i * 7) % len(items)]
-        a = scorer.score(text, build(it.question, it.reference_answer, it.id))
-        neg.append((it, text, a))
+        neg.append((it, text, scorer.score(text, ref(it))))
     scores = np.array([a.score for _, a in pos])
     flagged = [(it, a) for it, a in pos if a.flags]
     under = [(it, a) for it, a in pos if a.score < PASS_SCORE]
@@ -116,7 +129,8 @@ def main() -> None:
     items, negatives = load_items()
     if args.limit:
         items = items[: args.limit]
-    scorer = OfflineScorer(get_embeddings(""), vocabulary=builtin_vocabulary())
+    embedder = get_embeddings("")
+    scorer = OfflineScorer(embedder, vocabulary=builtin_vocabulary(), index=bank_index(embedder))
     summary = run(scorer, items, negatives, progress=not args.quiet)
     if args.json:
         print(json.dumps(summary))

@@ -7,7 +7,9 @@ list of acceptable answers), ``answer``, and a numeric ``score`` (0-5) and/or ``
 
 Each row becomes a :class:`~interviewer.models.Reference` whose key points are the
 reference's sentences (:func:`~interviewer.scoring.derive_key_points`, equal weights); with
-several reference answers the best-scoring one counts. Agreement is reported as Pearson r,
+several reference answers the best-scoring one counts. The file's questions play the part of
+the bank: each is its own topic of a :class:`~interviewer.scoring.ReferenceIndex`, so an
+answer to another question of the file is told apart as it would be in an interview. Agreement is reported as Pearson r,
 Spearman rho, RMSE, quadratic weighted kappa on integer score bands, and for labelled data
 accuracy and macro-F1.
 """
@@ -27,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .embeddings import SentenceEmbeddings
 from .models import Assessment, Reference, RubricPoint
-from .scoring import OfflineScorer, derive_key_points
+from .scoring import OfflineScorer, ReferenceIndex, derive_key_points
 
 #: An answer is predicted "correct" at or above this score (0-5) unless a threshold is fitted
 #: on a training file: the middle of the scale.
@@ -126,6 +128,15 @@ class ReferenceBuilder:
                 question_embedding=vecs[1].tolist(),
             )
         return self._cache[key]
+
+    def index(self) -> ReferenceIndex | None:
+        """The reference answers built so far, each question (its group) its own topic: the
+        file's stand-in for the bank's index. None before any reference is built."""
+        refs = [r for r in self._cache.values() if r.reference_embedding]
+        if not refs:
+            return None
+        return ReferenceIndex([r.question_id for r in refs], [r.topic for r in refs],
+                              np.array([r.reference_embedding for r in refs], np.float32))
 
 
 def score_row(scorer: OfflineScorer, build: ReferenceBuilder, row: GradedAnswer) -> Assessment:
@@ -281,11 +292,19 @@ def evaluate(
 ) -> Evaluation:
     """Score every row of ``path``; malformed rows are skipped and listed with line numbers.
 
+    Every reference answer of the file is built first; unless ``scorer`` already has an index,
+    it scores with the file's questions as its index (:meth:`ReferenceBuilder.index`).
+
     Raises:
         OSError: the file cannot be read.
     """
     read = read_rows(path)
     build = ReferenceBuilder(scorer.embedder)
+    for _, r in read.rows:
+        for ref in r.references:
+            build(r.question, ref, r.group)
+    if scorer.index is None:
+        scorer = scorer.with_index(build.index())
     rows: Iterator = iter(read.rows)
     if progress:
         rows = progress(rows)

@@ -1,6 +1,6 @@
 """The fitted model of the offline scorer: feature row of a key point -> credit (0-1).
 
-Two parts, both fitted by ``evals/fit_scorer.py`` and shipped as the small JSON file
+Three parts, all fitted by ``evals/fit_scorer.py`` and shipped as the small JSON file
 ``scorer_model.json`` beside this module:
 
 - *credit*: a logistic model over standardised features (:data:`interviewer.features.FEATURES`),
@@ -17,6 +17,15 @@ Two parts, both fitted by ``evals/fit_scorer.py`` and shipped as the small JSON 
   floor sat near 2 of 5, and an answer about something else entirely scored 2-3. The two
   bounds are fitted by least squares on human-graded answers and on answers taken from
   another data set (target 0).
+- *contrast gate*: ``clip((contrast_high - m) / (contrast_high - contrast_low), 0, 1)``, where
+  the margin ``m`` (cosine, -2..2, :meth:`interviewer.scoring.OfflineScorer.margin`) is how much
+  nearer the answer is to the reference answer of another question, on another topic and unlike
+  this one (similarity below ``rival_max_similarity``), than its evidence for this question.
+  It takes credit from an answer to another question, which the evidence gate passes when
+  the two questions share words ("A function that calls itself." to "What is a stack?"). It
+  needs the bank's references (an index); without one it is 1. Its low bound is fitted by
+  least squares on human-graded answers and on answers to other questions of the same data
+  set (target 0); its width and ``rival_max_similarity`` are fixed by the fit script.
 """
 
 from __future__ import annotations
@@ -45,6 +54,12 @@ class ScorerModel(BaseModel):
     intercept: float
     gate_low: float = Field(default=-1.0, ge=-1.0, le=1.0, description="Evidence (cosine) at or below which credit is 0.")
     gate_high: float = Field(default=-1.0, ge=-1.0, le=1.0, description="Evidence (cosine) at or above which credit is whole.")
+    contrast_low: float = Field(default=2.0, ge=-2.0, le=2.0,
+                                description="Margin (cosine) at or below which the contrast gate lets all credit through.")
+    contrast_high: float = Field(default=2.0, ge=-2.0, le=2.0,
+                                 description="Margin (cosine) at or above which the contrast gate leaves no credit; 2 disables it.")
+    rival_max_similarity: float = Field(default=1.0, ge=-1.0, le=2.0,
+                                        description="A rival reference counts only when its cosine to this reference is below this.")
     fitted_on: str = Field(description="Data the model was fitted on.")
     cross_validation: dict[str, float] = Field(default_factory=dict, description="Held-out metrics from the fit script.")
 
@@ -55,6 +70,8 @@ class ScorerModel(BaseModel):
             raise ValueError("features, mean, scale and coef must have the same length")
         if self.gate_high < self.gate_low:
             raise ValueError("gate_high must be at least gate_low")
+        if self.contrast_high < self.contrast_low:
+            raise ValueError("contrast_high must be at least contrast_low")
         if tuple(self.features) != FEATURES:
             raise ValueError(f"features {self.features} do not match the scorer's {list(FEATURES)}; refit the model")
         return self
@@ -71,6 +88,16 @@ class ScorerModel(BaseModel):
         if self.gate_high <= self.gate_low:
             return 1.0 if evidence > self.gate_low or self.gate_low <= -1.0 else 0.0
         return float(np.clip((evidence - self.gate_low) / (self.gate_high - self.gate_low), 0.0, 1.0))
+
+    def contrast(self, margin: float | None) -> float:
+        """The contrast gate (0-1) for an answer whose margin over this question is ``margin``
+        (cosine, see the module docstring; None when there is no rival reference): 1 when the
+        gate is disabled (``contrast_high`` 2) or there is no rival."""
+        if margin is None or self.contrast_high >= 2.0:
+            return 1.0
+        if self.contrast_high <= self.contrast_low:
+            return 0.0 if margin >= self.contrast_high else 1.0
+        return float(np.clip((self.contrast_high - margin) / (self.contrast_high - self.contrast_low), 0.0, 1.0))
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Per-feature contribution to the logit of each row: (K, F), for explanations."""

@@ -24,6 +24,7 @@ The offline scorer works in three steps:
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -37,8 +38,8 @@ from .features import (
     FEATURES,
     STEM,
     STOPWORDS,
-    Alignment,
     WORD,
+    Alignment,
     WordVectors,
     anchor_vectors,
     content_words,
@@ -199,6 +200,18 @@ class ReferenceIndex:
         i = int(sims.argmax())
         return self.question_ids[i], float(sims[i])
 
+    def best_rival(self, answer_vector: np.ndarray, topic: str, reference_vector: np.ndarray | None,
+                   max_similarity: float) -> float | None:
+        """The answer's cosine to the nearest reference answer on another topic whose own
+        cosine to ``reference_vector`` (this question's reference, unit vector) is below
+        ``max_similarity`` (a reference that says much the same is not a rival), or None."""
+        mask = np.array([t != topic for t in self.topics], dtype=bool)
+        if reference_vector is not None and len(self.vectors):
+            mask &= self.vectors @ np.asarray(reference_vector, np.float32) < max_similarity
+        if not mask.any():
+            return None
+        return float(np.where(mask, self.vectors @ answer_vector, -np.inf).max())
+
 
 @dataclass(frozen=True)
 class Screen:
@@ -215,8 +228,9 @@ class OfflineScorer:
         embedder: sentence embeddings (unit vectors); the same model that built the store,
             so key-point embeddings retrieved from Chroma are comparable.
         model: the key-point credit model (default: the shipped ``scorer_model.json``).
-        index: the bank's reference answers, for the off-topic rule (optional: without it no
-            answer is flagged off-topic, and the score alone says it earns nothing).
+        index: the bank's reference answers, for the off-topic rule and the contrast gate
+            (optional: without it no answer is flagged off-topic, no answer is scaled down for
+            being nearer another question, and the score alone says it earns nothing).
         vocabulary: the words of the knowledge base, for the gibberish screen
             (:class:`~interviewer.vocabulary.Vocabulary`; default: English words only).
 
@@ -236,6 +250,12 @@ class OfflineScorer:
         self.words = WordVectors(embedder)
         self._demoted: dict[tuple[str, str], np.ndarray] = {}
         self._sentences: dict[str, np.ndarray] = {}  # reference answer -> its sentence embeddings (anchors)
+
+    def with_index(self, index: ReferenceIndex | None) -> OfflineScorer:
+        """The same scorer (model, vocabulary, embedding caches) with another reference index."""
+        other = copy.copy(self)
+        other.index = index
+        return other
 
     # ------------------------------------------------------------------ screening
 
@@ -388,13 +408,15 @@ class OfflineScorer:
     def credits(self, reference: Reference, align: Alignment, points: list[RubricPoint], *, gate: bool = True) -> np.ndarray:
         """Credit (0-1) per key point, shape (K,): the model's credit, scaled down for a point of
         a rubric of RUBRIC_MIN_POINTS or more that no answer unit addresses distinctly, times
-        the evidence gate (``gate=False`` leaves the gate out, for fitting it)."""
+        the evidence gate and the contrast gate (``gate=False`` leaves both out, for fitting them)."""
         credits = self.model.credit(align.matrix)
         if len(points) >= RUBRIC_MIN_POINTS:
             speaks = align.distinct if align.distinct is not None else align.matrix[:, 0]
             addressed = np.clip((speaks - ADDRESS_LOW) / (ADDRESS_HIGH - ADDRESS_LOW), 0.0, 1.0)
             credits = credits * (ADDRESS_FLOOR + (1.0 - ADDRESS_FLOOR) * addressed)
-        return credits * self.model.gate(self.evidence(reference, align)) if gate else credits
+        if not gate:
+            return credits
+        return credits * self.model.gate(self.evidence(reference, align)) * self.model.contrast(self.margin(reference, align))
 
     def assess(self, screen: Screen, align: Alignment, reference: Reference, points: list[RubricPoint]) -> Assessment:
         """The assessment from a screened answer and its alignment: key-point credits from the
@@ -438,6 +460,18 @@ class OfflineScorer:
         q_sim = float(align.answer_vector @ np.asarray(q_vec, np.float32)) if q_vec else 0.0
         term = float(align.matrix[0, FEATURES.index("term_precision")]) if len(align.matrix) else 0.0
         return max(float(align.matrix[:, 0].max()), q_sim, term)
+
+    def margin(self, reference: Reference, align: Alignment) -> float | None:
+        """How much nearer (cosine, -2..2) the answer is to another question's reference answer
+        than to this question (:meth:`evidence`): the rival is the nearest reference of the
+        index on another topic and unlike this reference (cosine below the model's
+        ``rival_max_similarity``). None without an index, a reference embedding or a rival.
+        The model's contrast gate reads it."""
+        if self.index is None or not reference.reference_embedding or self.model.contrast_high >= 2.0:
+            return None
+        rival = self.index.best_rival(align.answer_vector, reference.topic, np.asarray(reference.reference_embedding, np.float32),
+                                      self.model.rival_max_similarity)
+        return None if rival is None else rival - self.evidence(reference, align)
 
     def _off_topic(self, reference: Reference, align: Alignment) -> bool:
         """True when the answer states none of the rubric's key points and is nearer another

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interviewer.errors import BankImportError
-
 from interviewer.importer import Inferrer, import_bank, neighbours_from, parse_markdown
 from interviewer.ingest import Ingestor
 

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from interviewer.config import KNOWLEDGE_DIR, Settings
+from interviewer.errors import DocumentError, StoreMissingError
 from interviewer.ingest import Ingestor, read_document
-from interviewer.errors import DocumentError
 from interviewer.retrieval import KnowledgeBase, open_client
-from interviewer.errors import StoreMissingError
 
 from .conftest import SEEDS
 
@@ -170,3 +169,26 @@ def test_ingest_keeps_the_vocabulary_of_what_it_stores_and_the_runtime_rebuilds_
     doc.unlink()  # a removed document's words go with it
     Ingestor(settings, embedder, progress=False).run()
     assert "zorblaxify" not in load_domain_words(settings.vocabulary_path)
+
+
+def test_an_ingest_cut_off_midway_is_completed_by_the_next(tmp_path, knowledge, embedder):
+    """A kill mid-write leaves some of a file's records: the next ingest (and `ingest --if-missing`,
+    which `make run` uses) sees the file as incomplete and writes it again, not as unchanged."""
+    from interviewer.ingest import completion_marker, store_exists
+
+    settings = Settings(home=tmp_path / "home", knowledge_dir=knowledge)
+    ing = Ingestor(settings, embedder, progress=False)
+    ing.run()
+    assert store_exists(settings)
+    full = KnowledgeBase(open_client(settings)).stats()
+    # what a kill after the first upserts leaves: part of the bank file's key points, no marker
+    kb = KnowledgeBase(open_client(settings))
+    ids = kb.key_points.get(include=[])["ids"]
+    kb.key_points.delete(ids=ids[: len(ids) // 2])
+    completion_marker(settings).unlink()
+    assert not store_exists(settings), "--if-missing must not skip a store whose last ingest did not finish"
+    again = ing.run()
+    bank_file = str((knowledge / "bank" / "screening.yaml").resolve())
+    assert again.updated == [bank_file], again
+    assert KnowledgeBase(open_client(settings)).stats() == full
+    assert store_exists(settings)

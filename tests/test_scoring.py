@@ -150,3 +150,17 @@ def test_preparing_a_question_does_not_change_its_grades(embedder, kb, refs):
         assert prepared.score(answer, ref).score == cold.score(answer, ref).score
         assert (prepared.score(follow_up.text, ref, question=follow_up.follow_up, focus=[follow_up.index]).score
                 == cold.score(follow_up.text, ref, question=follow_up.follow_up, focus=[follow_up.index]).score)
+
+
+def test_the_contrast_gate_is_validated_and_off_without_a_rival():
+    from pydantic import ValidationError
+
+    from interviewer.scorer_model import load_model
+
+    model = load_model()
+    assert model.contrast(None) == 1.0, "no index, no rival: the gate lets everything through"
+    assert model.model_copy(update={"contrast_high": 2.0}).contrast(1.5) == 1.0, "2 disables it"
+    assert model.contrast(model.contrast_high + 0.01) == 0.0
+    assert model.contrast(model.contrast_low - 0.01) == 1.0
+    with pytest.raises(ValidationError, match="contrast_high"):
+        type(model).model_validate({**model.model_dump(), "contrast_low": 0.5, "contrast_high": 0.1})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from interviewer.asag import ReferenceBuilder
+from interviewer.asag import ReferenceBuilder, evaluate
 from interviewer.config import Settings
 from interviewer.scoring import OfflineScorer
 from interviewer.vocabulary import Vocabulary, load_domain_words
@@ -21,7 +23,7 @@ def vocabulary(built_home) -> Vocabulary:
 
 @pytest.fixture(scope="module")
 def scorer(embedder, vocabulary):
-    """As `interviewer eval asag` and a question outside the bank meet it: no reference index."""
+    """As a question outside the bank meets it: no reference index."""
     return OfflineScorer(embedder, vocabulary=vocabulary)
 
 
@@ -80,11 +82,12 @@ def test_keyboard_mashing_is_still_gibberish(scorer, ref, mashing):
 
 
 @pytest.mark.slow
-def test_a_slice_of_the_jargon_suite(scorer):
-    """Every fourth item of evals/data/jargon (all topics) and every negative: the issue's targets."""
+def test_a_slice_of_the_jargon_suite(scorer, embedder):
+    """Every fourth item of evals/data/jargon (all topics) and every negative, scored with the
+    built-in bank as the index, as in the app: the issue's targets."""
     suite = load_eval("jargon")
     items, negatives = suite.load_items()
-    summary = suite.run(scorer, items[::4], negatives, progress=False)
+    summary = suite.run(scorer.with_index(suite.bank_index(embedder)), items[::4], negatives, progress=False)
     assert summary["topics"] >= 50
     assert summary["flagged"] == 0, summary["failures"]
     assert summary["under_3_share"] <= 0.10, summary["failures"]
@@ -120,3 +123,38 @@ def test_a_list_that_answers_a_name_the_question_is_not_a_keyword_list(scorer, r
                 "pushed exactly to zero, which performs feature selection.")
     b = scorer.score("penalty, absolute, weights, gradient, zero, selection", prose)
     assert "keyword_list" in b.flags and b.score <= 2.0, (b.score, b.flags)
+
+
+#: A small "file" of questions on unrelated subjects, as `interviewer eval asag` indexes one.
+LESSON = [
+    ("What is a stack?", "A stack is a last-in first-out list: items are pushed onto and popped off the top."),
+    ("What is recursion?", "A function that calls itself."),
+    ("What does a hash table give you?", "Constant expected time lookup of a value by its key, through a hash of the key."),
+    ("What is photosynthesis?", "Plants turn light, water and carbon dioxide into sugar and oxygen."),
+]
+
+
+def test_another_question_s_answer_earns_nothing_once_the_file_is_indexed(embedder, vocabulary):
+    """The contrast gate: with the file's questions as the index, the answer to "What is
+    recursion?" given to "What is a stack?" drops to 1 or less; the stack's own answer keeps its score."""
+    build = ReferenceBuilder(embedder)
+    refs = {q: build(q, r, q) for q, r in LESSON}
+    bare = OfflineScorer(embedder, vocabulary=vocabulary)
+    indexed = bare.with_index(build.index())
+    stack, recursion = refs["What is a stack?"], LESSON[1][1]
+    assert indexed.score(recursion, stack).score <= 1.0
+    assert indexed.score(recursion, stack).score < bare.score(recursion, stack).score
+    right = "Last in, first out: you push onto the top and pop from the top."
+    assert indexed.score(right, stack).score >= 3.0
+    assert indexed.score(right, stack).score == pytest.approx(bare.score(right, stack).score, abs=0.2)
+
+
+def test_eval_asag_gives_the_scorer_the_file_s_index(embedder, vocabulary, tmp_path):
+    rows = [{"question": q, "reference_answer": r, "answer": LESSON[1][1] if q == LESSON[0][0] else r, "score": 0 if q == LESSON[0][0] else 5}
+            for q, r in LESSON]
+    path = tmp_path / "lesson.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    ev = evaluate(path, OfflineScorer(embedder, vocabulary=vocabulary))
+    scored = {r.question: a.score for _, r, a in ev.predictions}
+    assert scored["What is a stack?"] <= 1.0, scored
+    assert all(v >= 3.0 for q, v in scored.items() if q != "What is a stack?"), scored

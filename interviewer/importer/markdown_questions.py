@@ -23,9 +23,20 @@ from dataclasses import dataclass, field
 
 from ..errors import BankImportError
 from .items import Q_LABEL, SUB_MARKER, RawItem, Skipped, as_question, asks, clean_question, is_link_only, plain
-from .markdown_blocks import (COLLECTION_TITLE, MAX_TOPIC_WORDS, NOISE_TITLE, REPO_SECTION, bold_question_ends, item_asks,
-                              finish_answer, item_question, over_sub_questions, para_question,
-                              split_question, sub_questions)
+from .markdown_blocks import (
+    COLLECTION_TITLE,
+    MAX_TOPIC_WORDS,
+    NOISE_TITLE,
+    REPO_SECTION,
+    bold_question_ends,
+    finish_answer,
+    item_asks,
+    item_question,
+    over_sub_questions,
+    para_question,
+    split_question,
+    sub_questions,
+)
 from .markdown_tree import Node, is_answer_label, parse_tree, prose, render
 
 #: A list (where no answer is open) with at least this share of items that are only links is a
