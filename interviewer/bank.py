@@ -1,4 +1,9 @@
-"""The question bank: load and validate the YAML files under ``knowledge/bank`` against the taxonomy."""
+"""The question bank: load and validate the YAML files under ``knowledge/bank`` against the taxonomy.
+
+The bank is laid out by stage and topic, one topic per file: ``<bank>/<stage>/<topic>.yaml``
+(``knowledge/bank/deep_learning/transformers_attention.yaml``), so the place of a topic's
+questions, and of a new one, follows from its tags. :func:`load_bank` checks it.
+"""
 
 from __future__ import annotations
 
@@ -71,15 +76,31 @@ def _loc(loc: tuple) -> str:
 
 
 def bank_files(bank_dir: Path) -> list[Path]:
-    """The bank's YAML files, sorted by name."""
-    return sorted([*bank_dir.glob("*.yaml"), *bank_dir.glob("*.yml")])
+    """The bank's YAML files at any depth (``<stage>/<topic>.yaml``), sorted by path."""
+    return sorted([*bank_dir.rglob("*.yaml"), *bank_dir.rglob("*.yml")])
+
+
+def expected_path(bank_dir: Path, stage: str, topic: str) -> Path:
+    """Where a question of ``stage`` and ``topic`` lives: ``bank_dir/<stage>/<topic>.yaml``."""
+    return bank_dir / stage / f"{topic}.yaml"
+
+
+def _misplaced(bank_dir: Path, path: Path, q: Question) -> str | None:
+    """The layout problem of question ``q`` read from ``path``, or None when its file is its
+    stage's folder and its topic's name."""
+    rel = path.relative_to(bank_dir)
+    if len(rel.parts) == 2 and rel.parts[0] == q.stage and path.stem == q.topic:
+        return None
+    return (f"{path}: question {q.id!r}: stage/topic: a {q.stage} question on {q.topic} belongs in "
+            f"{expected_path(bank_dir, q.stage, q.topic).relative_to(bank_dir)} (one file per stage and topic); move it there")
 
 
 def load_bank(bank_dir: Path, taxonomy_path: Path, name: str = "builtin") -> Bank:
     """Load every ``*.yaml`` file in ``bank_dir`` and validate it.
 
     Checks, beyond each field's schema: ids are unique across files, each topic is in the
-    taxonomy, and the category is that topic's category.
+    taxonomy, the category is that topic's category, and each question's file is
+    ``<stage>/<topic>.yaml`` for its own stage and topic (:func:`expected_path`).
 
     Raises:
         BankError: listing every problem found, each as ``FILE: question ID: FIELD: message``.
@@ -119,6 +140,9 @@ def load_bank(bank_dir: Path, taxonomy_path: Path, name: str = "builtin") -> Ban
                     f"{path}: question {q.id!r}: category: {q.category!r} does not match topic "
                     f"{q.topic!r}, whose category is {topic.category!r}"
                 )
+            misplaced = _misplaced(bank_dir, path, q)
+            if misplaced:
+                problems.append(misplaced)
             if q.id in sources:
                 problems.append(f"{path}: question {q.id!r}: id: already used in {sources[q.id]}")
                 continue

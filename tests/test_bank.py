@@ -44,10 +44,11 @@ def test_bank_covers_every_stage_and_most_taxonomy_topics(bank):
     assert {q.category for q in bank.questions} == categories
 
 
-def _write_bank(tmp_path: Path, questions: list[dict]) -> Path:
+def _write_bank(tmp_path: Path, questions: list[dict], name: str = "broken.yaml") -> Path:
+    """A bank folder with one file, ``<stage of the first question>/NAME``."""
     d = tmp_path / "bank"
-    d.mkdir()
-    (d / "broken.yaml").write_text(yaml.safe_dump({"questions": questions}), encoding="utf-8")
+    (d / questions[0]["stage"]).mkdir(parents=True)
+    (d / questions[0]["stage"] / name).write_text(yaml.safe_dump({"questions": questions}), encoding="utf-8")
     return d
 
 
@@ -82,8 +83,9 @@ def test_malformed_bank_names_file_question_and_field(tmp_path, bank):
 
 
 def test_duplicate_ids_across_files_are_reported(tmp_path, bank):
-    d = _write_bank(tmp_path, [_good(bank)])
-    shutil.copy(d / "broken.yaml", d / "again.yaml")
+    q = _good(bank)
+    d = _write_bank(tmp_path, [q], name=f"{q['topic']}.yaml")
+    shutil.copy(d / q["stage"] / f"{q['topic']}.yaml", d / "again.yaml")
     with pytest.raises(BankError, match="already used"):
         load_bank(d, TAXONOMY)
 
@@ -111,3 +113,19 @@ def test_bank_stats_lists_every_level_and_stage():
     assert proc.returncode == 0, proc.stderr
     for name in (*LEVELS, *STAGES):
         assert name in proc.stdout
+
+
+def test_the_bank_is_laid_out_by_stage_and_topic(tmp_path, bank):
+    """One file per stage and topic: a question filed elsewhere is reported with where it belongs."""
+    for q in bank.questions:
+        assert bank.sources[q.id].relative_to(bank.sources[q.id].parents[1]).as_posix() == f"{q.stage}/{q.topic}.yaml", q.id
+    q = _good(bank)
+    d = _write_bank(tmp_path, [q], name=f"{q['topic']}.yaml")
+    assert [x.id for x in load_bank(d, TAXONOMY).questions] == [q["id"]]
+    other = next(x for x in bank.questions if x.topic != q["topic"]).topic
+    (d / q["stage"] / f"{q['topic']}.yaml").rename(d / q["stage"] / f"{other}.yaml")
+    with pytest.raises(BankError) as info:
+        load_bank(d, TAXONOMY)
+    assert f"belongs in {q['stage']}/{q['topic']}.yaml" in str(info.value) and repr(q["id"]) in str(info.value)
+    proc = subprocess.run([str(VENV_BIN / "interviewer"), "bank", "validate", str(d)], capture_output=True, text=True)
+    assert proc.returncode == 1 and f"{q['stage']}/{q['topic']}.yaml" in proc.stderr

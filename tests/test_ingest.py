@@ -41,10 +41,10 @@ def make_pdf(path: Path, text: str) -> None:
 def knowledge(tmp_path) -> Path:
     """A small knowledge folder: the taxonomy, one real bank file, one note."""
     k = tmp_path / "knowledge"
-    (k / "bank").mkdir(parents=True)
+    (k / "bank" / "screening").mkdir(parents=True)
     (k / "notes").mkdir()
     shutil.copy(KNOWLEDGE_DIR / "taxonomy.yaml", k)
-    shutil.copy(KNOWLEDGE_DIR / "bank" / "screening.yaml", k / "bank")
+    shutil.copy(KNOWLEDGE_DIR / "bank" / "screening" / "tools_frameworks.yaml", k / "bank" / "screening")
     (k / "notes" / "metrics.md").write_text(
         "# Metrics\n\nPrecision is the share of predicted positives that are correct. Recall is the share of "
         "actual positives that are found. F1 is their harmonic mean, 2PR/(P+R).\n", encoding="utf-8")
@@ -188,7 +188,7 @@ def test_an_ingest_cut_off_midway_is_completed_by_the_next(tmp_path, knowledge, 
     completion_marker(settings).unlink()
     assert not store_exists(settings), "--if-missing must not skip a store whose last ingest did not finish"
     again = ing.run()
-    bank_file = str((knowledge / "bank" / "screening.yaml").resolve())
+    bank_file = str((knowledge / "bank" / "screening" / "tools_frameworks.yaml").resolve())
     assert again.updated == [bank_file], again
     assert KnowledgeBase(open_client(settings)).stats() == full
     assert store_exists(settings)
