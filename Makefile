@@ -35,7 +35,7 @@ ingest: install
 # The shipped embeddings of the built-in bank and notes (knowledge/vectors/): rebuild after
 # changing knowledge/, then commit them; tests/test_vectors.py fails while they are stale.
 vectors: install
-	$(BIN)/python -m interviewer.vector_cache build
+	$(BIN)/python -m interviewer.index.ship build
 
 # Debian's chromium drives the browser test; never `playwright install` (no browser downloads here).
 browser:

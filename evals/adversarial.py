@@ -28,12 +28,12 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from interviewer.bank import Bank, load_bank
+from interviewer.bank.loading import Bank, load_bank
 from interviewer.config import KNOWLEDGE_DIR
 from interviewer.embeddings import SentenceEmbeddings, get_embeddings
-from interviewer.features import content_words, split_sentences
 from interviewer.models import Reference, RubricPoint, Taxonomy
-from interviewer.scoring import OfflineScorer, ReferenceIndex
+from interviewer.scoring.features import content_words, split_sentences
+from interviewer.scoring.offline import OfflineScorer, ReferenceIndex
 
 #: Expected flag and score cap for each attempt.
 ATTACKS: dict[str, tuple[str, float]] = {

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from interviewer.asag import (
+from interviewer.scoring.asag import (
     DEFAULT_THRESHOLD,
     GradedAnswer,
     best_threshold,
@@ -41,7 +41,7 @@ FLAGS = ("gibberish", "off_topic", "question_copy")
 
 def score_files(files: list[Path], out: Path) -> None:
     from interviewer.embeddings import get_embeddings
-    from interviewer.scoring import OfflineScorer
+    from interviewer.scoring.offline import OfflineScorer
 
     scorer = OfflineScorer(get_embeddings(""))
     out.mkdir(parents=True, exist_ok=True)

@@ -30,10 +30,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from interviewer.asag import ReferenceBuilder, read_rows
 from interviewer.embeddings import get_embeddings
-from interviewer.features import content_words, split_sentences
-from interviewer.scoring import FLAG_CAPS, FLAGGED_CAP, OfflineScorer
+from interviewer.scoring.asag import ReferenceBuilder, read_rows
+from interviewer.scoring.features import content_words, split_sentences
+from interviewer.scoring.offline import FLAG_CAPS, FLAGGED_CAP, OfflineScorer
 
 ASAG = Path(__file__).resolve().parents[2] / "shared" / "evals" / "asag"
 DEFAULT = [ASAG / "semeval2013_scientsbank_test_uq.jsonl", ASAG / "semeval2013_beetle_test_uq.jsonl",

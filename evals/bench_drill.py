@@ -28,11 +28,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from interviewer.config import Settings
-from interviewer.engine import InterviewEngine
+from interviewer.interview.engine import InterviewEngine
+from interviewer.interview.store import SessionStore
+from interviewer.interview.voice import OfflineVoice
 from interviewer.models import SessionConfig
 from interviewer.runtime import Runtime
-from interviewer.store import SessionStore
-from interviewer.voice import OfflineVoice
 
 
 def percentile(xs: list[float], p: float) -> float:

@@ -17,10 +17,10 @@ import time
 import numpy as np
 from adversarial import build_references, index_of  # evals/adversarial.py
 
-from interviewer.bank import load_bank
+from interviewer.bank.loading import load_bank
 from interviewer.config import KNOWLEDGE_DIR
 from interviewer.embeddings import get_embeddings
-from interviewer.scoring import OfflineScorer
+from interviewer.scoring.offline import OfflineScorer
 
 
 def main() -> None:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from interviewer.config import Settings
 from interviewer.embeddings import get_embeddings
-from interviewer.ingest import Ingestor
+from interviewer.index.ingest import Ingestor
 from interviewer.models import STAGES, SessionConfig
 from interviewer.runtime import Runtime
-from interviewer.scoring import split_sentences
+from interviewer.scoring.offline import split_sentences
 
 
 def percentile(xs: list[float], p: float) -> float:

@@ -1,4 +1,4 @@
-"""Measure where a reference sentence stops anchoring a key point (interviewer/features.py).
+"""Measure where a reference sentence stops anchoring a key point (interviewer/scoring/features.py).
 
 For every key point of the built-in bank: the cosine similarity (all-MiniLM-L6-v2) of its
 closest sentence in its own reference answer, against that of the closest sentence in a
@@ -17,9 +17,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from interviewer.bank import load_bank  # noqa: E402
+from interviewer.bank.loading import load_bank  # noqa: E402
 from interviewer.embeddings import get_embeddings  # noqa: E402
-from interviewer.features import ANCHOR_MIN_SIMILARITY, split_sentences  # noqa: E402
+from interviewer.scoring.features import ANCHOR_MIN_SIMILARITY, split_sentences  # noqa: E402
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 

@@ -13,7 +13,7 @@ For each kind of item it compares two distributions of cosine similarity (all-Mi
 
 It prints percentiles of each, the threshold that best separates them (maximum of
 true-positive rate minus false-positive rate), and how the thresholds in
-interviewer/coverage.py fare. Run: ``python evals/calibrate_coverage.py``.
+interviewer/bank/coverage.py fare. Run: ``python evals/calibrate_coverage.py``.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from interviewer.bank import load_bank  # noqa: E402
+from interviewer.bank.coverage import THRESHOLDS, bank_views, category_score, names, taxonomy_labels, topic_terms  # noqa: E402
+from interviewer.bank.loading import load_bank  # noqa: E402
 from interviewer.config import Settings  # noqa: E402
-from interviewer.coverage import THRESHOLDS, bank_views, category_score, names, taxonomy_labels, topic_terms  # noqa: E402
 from interviewer.embeddings import get_embeddings  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "coverage_pairs.yaml"

@@ -35,12 +35,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from adversarial import build_references, index_of  # noqa: E402  (evals/adversarial.py)
 
-from interviewer.asag import ReferenceBuilder, read_rows  # noqa: E402
-from interviewer.bank import load_bank  # noqa: E402
+from interviewer.bank.importing import read_items  # noqa: E402
+from interviewer.bank.loading import load_bank  # noqa: E402
 from interviewer.config import KNOWLEDGE_DIR  # noqa: E402
 from interviewer.embeddings import get_embeddings  # noqa: E402
-from interviewer.importer import read_items  # noqa: E402
-from interviewer.scoring import OfflineScorer, ReferenceIndex, split_sentences  # noqa: E402
+from interviewer.scoring.asag import ReferenceBuilder, read_rows  # noqa: E402
+from interviewer.scoring.offline import OfflineScorer, ReferenceIndex, split_sentences  # noqa: E402
 
 
 def pct(xs, ps=(1, 5, 25, 50, 75, 95, 99)) -> str:

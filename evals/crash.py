@@ -98,8 +98,8 @@ def worker(home: Path, journal: Path, seed: int, model: str | None) -> None:
             phase("import")
             from datetime import datetime, timezone
 
-            from interviewer.importer import Inferrer, import_bank, neighbours_from
-            from interviewer.ingest import Ingestor
+            from interviewer.bank.importing import Inferrer, import_bank, neighbours_from
+            from interviewer.index.ingest import Ingestor
 
             kb = rt.kb
             import_bank(SAMPLE_BANK, f"crash{rng.randrange(3)}", inferrer=Inferrer(rt.embedder, rt.taxonomy, neighbours_from(kb)),
@@ -129,8 +129,8 @@ def worker(home: Path, journal: Path, seed: int, model: str | None) -> None:
 
 def check(home: Path, journal: Path) -> dict[str, int]:
     """What a kill cost: given answers missing, unreadable stores, schedules that do not replay."""
-    from interviewer.review import replay
-    from interviewer.store import SessionStore
+    from interviewer.interview.review import replay
+    from interviewer.interview.store import SessionStore
 
     out = {"lost": 0, "unreadable": 0, "schedule_mismatch": 0, "partial_imports": 0, "given": 0}
     db = home / "interviewer.db"

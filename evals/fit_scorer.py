@@ -1,6 +1,6 @@
 """Fit the offline scorer's model (key-point credit, evidence and contrast gates) on human-graded answers, reproducibly.
 
-    python evals/fit_scorer.py [--data FILE ...] [--out interviewer/scorer_model.json]
+    python evals/fit_scorer.py [--data FILE ...] [--out interviewer/scoring/scorer_model.json]
                                [--semeval-weight W] [--negative-weight W]
 
 Data (default: mohler_dev.jsonl and the two SemEval-2013 *train* files of ../shared/evals/asag;
@@ -18,11 +18,11 @@ no test file is read):
   more, or labelled correct) to questions of other groups of the same data set;
   *unrelated*: three correct answers to questions of the other data sets.
 
-The model has three parts (:mod:`interviewer.scorer_model`):
+The model has three parts (:mod:`interviewer.scoring.model`):
 
 1. *Credit*: each answer's key points are its reference's sentences (equal weights; the first
    reference answer where there are several); each key point is one row of
-   :data:`interviewer.features.FEATURES` with the target / 5 as a fractional target (Papke and
+   :data:`interviewer.scoring.features.FEATURES` with the target / 5 as a fractional target (Papke and
    Wooldridge 1996): logistic regression on duplicated rows, the positive copy weighted
    target/5 and the negative copy 1 - target/5, each answer's rows together weighing its data
    set's weight (:data:`WEIGHTS`). Features are standardised; the L2 strength is fixed (C).
@@ -70,14 +70,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from tqdm import tqdm
 
-import interviewer.features as features_module
-import interviewer.scoring as scoring_module
-import interviewer.vocabulary as vocabulary_module
-from interviewer.asag import ReferenceBuilder, read_rows, regression_metrics
+import interviewer.scoring.features as features_module
+import interviewer.scoring.offline as scoring_module
+import interviewer.scoring.vocabulary as vocabulary_module
 from interviewer.embeddings import get_embeddings
-from interviewer.features import FEATURES
-from interviewer.scorer_model import MODEL_PATH, ScorerModel
-from interviewer.scoring import FLAGGED_CAP, OfflineScorer, ReferenceIndex, score_cap
+from interviewer.scoring.asag import ReferenceBuilder, read_rows, regression_metrics
+from interviewer.scoring.features import FEATURES
+from interviewer.scoring.model import MODEL_PATH, ScorerModel
+from interviewer.scoring.offline import FLAGGED_CAP, OfflineScorer, ReferenceIndex, score_cap
 
 ASAG = Path(__file__).resolve().parents[2] / "shared" / "evals" / "asag"
 DATA = [ASAG / "mohler_dev.jsonl", ASAG / "semeval2013_scientsbank_train.jsonl", ASAG / "semeval2013_beetle_train.jsonl"]

@@ -56,8 +56,8 @@ def main() -> int:
     db = Path(tempfile.mkdtemp()) / "interviewer.db"
     from datetime import datetime, timezone
 
+    from interviewer.interview.store import SessionStore
     from interviewer.models import SessionConfig, Turn
-    from interviewer.store import SessionStore
 
     store = SessionStore(db)
     for _ in range(30):

@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from interviewer.importer import build_bank, read_items  # noqa: E402
+from interviewer.bank.importing import build_bank, read_items  # noqa: E402
 
 DEFAULT_DIR = REPO.parent / "shared" / "evals" / "import_corpus"
 MIN_ANSWERED_RECALL, MAX_EXTRA = 0.95, 0.05
@@ -93,11 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="one JSON object per file, then a summary line")
     args = ap.parse_args(argv)
 
-    from interviewer.bank import load_bank, load_taxonomy
+    from interviewer.bank.importing import Inferrer
+    from interviewer.bank.importing.infer import neighbours_from_bank
+    from interviewer.bank.loading import load_bank, load_taxonomy
     from interviewer.config import Settings
     from interviewer.embeddings import get_embeddings
-    from interviewer.importer import Inferrer
-    from interviewer.importer.infer import neighbours_from_bank
 
     settings = Settings.from_env()
     embedder = get_embeddings(settings.embedding_model)

@@ -30,13 +30,13 @@ import numpy as np
 import yaml
 from tqdm import tqdm
 
-from interviewer.asag import ReferenceBuilder
-from interviewer.bank import load_bank
+from interviewer.bank.loading import load_bank
 from interviewer.config import KNOWLEDGE_DIR
 from interviewer.embeddings import get_embeddings
-from interviewer.scoring import OfflineScorer, ReferenceIndex
-from interviewer.vector_cache import with_shipped
-from interviewer.vocabulary import Vocabulary, domain_words
+from interviewer.index.vectors import with_shipped
+from interviewer.scoring.asag import ReferenceBuilder
+from interviewer.scoring.offline import OfflineScorer, ReferenceIndex
+from interviewer.scoring.vocabulary import Vocabulary, domain_words
 
 DATA = Path(__file__).resolve().parent / "data" / "jargon"
 #: Targets (issue 9): no positive flagged, at most this share under PASS_SCORE.

@@ -24,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from interviewer.config import Settings  # noqa: E402
-from interviewer.engine import Reset, Step  # noqa: E402
+from interviewer.interview.engine import Reset, Step  # noqa: E402
+from interviewer.interview.store import SessionStore  # noqa: E402
 from interviewer.models import SessionConfig  # noqa: E402
 from interviewer.runtime import Runtime  # noqa: E402
-from interviewer.store import SessionStore  # noqa: E402
 from tests.openai_server import FAULTS, FakeOpenAIServer  # noqa: E402
 
 

@@ -86,12 +86,12 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
-    from interviewer.bank import load_bank
+    from interviewer.bank.loading import load_bank
     from interviewer.config import KNOWLEDGE_DIR, Settings
     from interviewer.embeddings import get_embeddings
-    from interviewer.ingest import Ingestor
+    from interviewer.index.ingest import Ingestor
     from interviewer.runtime import Runtime
-    from interviewer.scoring import split_sentences
+    from interviewer.scoring.offline import split_sentences
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "INTERVIEWER"))}
     rows: list[tuple[str, str, str]] = []  # (what, figure, ratio to the floor)

@@ -45,11 +45,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from interviewer.engine import InterviewEngine  # noqa: E402
-from interviewer.leaks import REFERENCE_SPAN, leaked_span  # noqa: E402
+from interviewer.interview.engine import InterviewEngine  # noqa: E402
+from interviewer.interview.store import SessionStore  # noqa: E402
+from interviewer.interview.voice import OfflineVoice  # noqa: E402
+from interviewer.llm.leaks import REFERENCE_SPAN, leaked_span  # noqa: E402
 from interviewer.models import STAGES, Reference, Report, SessionConfig, Turn  # noqa: E402
-from interviewer.store import SessionStore  # noqa: E402
-from interviewer.voice import OfflineVoice  # noqa: E402
 
 VAGUE = "I think it really depends on the data and the model, so you should try a few things and see what works best."
 EVASIVE = ("That's a great question. In my last job we had a lot of interesting challenges like that, and honestly "
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         return server_modes(args)
 
     from interviewer.config import Settings
-    from interviewer.llm import resolve_model
+    from interviewer.llm.providers import resolve_model
     from interviewer.runtime import Runtime
 
     model = args.model or ("fake" if resolve_model(None) is None else None)

@@ -81,7 +81,7 @@ def ingest(
       interviewer ingest ~/notes/ml-interview.md ./papers/
       interviewer ingest --rebuild
     """
-    from .ingest import store_exists
+    from .index.ingest import store_exists
 
     rt = _runtime()
     if if_missing and not rebuild and store_exists(rt.settings):
@@ -109,7 +109,7 @@ def bank_validate(
     directory: Annotated[Optional[Path], typer.Argument(help="Folder of bank YAML files (default: the built-in bank).")] = None,
 ) -> None:
     """Validate the question bank; exits 1 naming file, question id and field of every error."""
-    from .bank import load_bank
+    from .bank.loading import load_bank
 
     settings = Settings.from_env()
     bank = load_bank(directory or settings.bank_dir, settings.taxonomy_path)
@@ -122,7 +122,7 @@ def bank_stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Questions per level and stage (a question asked at two levels counts in both)."""
-    from .bank import load_bank
+    from .bank.loading import load_bank
 
     settings = Settings.from_env()
     bank = load_bank(settings.bank_dir, settings.taxonomy_path)
@@ -162,8 +162,8 @@ def bank_import(
     """
     from datetime import datetime, timezone
 
-    from .importer import Inferrer, import_bank, neighbours_from
-    from .ingest import Ingestor
+    from .bank.importing import Inferrer, import_bank, neighbours_from
+    from .index.ingest import Ingestor
 
     rt = _runtime()
     _ensure_kb(rt, quiet=quiet or as_json)
@@ -206,7 +206,7 @@ def bank_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """The question banks in the knowledge base, with their question counts."""
-    from .bank import imported_bank_files
+    from .bank.loading import imported_bank_files
 
     rt = _runtime()
     _ensure_kb(rt, quiet=as_json)
@@ -232,15 +232,15 @@ def bank_coverage(
 
     Lists each question the documents ask, each topic they list and each category they name,
     with the closest bank question and its cosine similarity, then the share covered at the
-    thresholds of interviewer/coverage.py (measured by evals/calibrate_coverage.py). Exits 1
+    thresholds of interviewer/bank/coverage.py (measured by evals/calibrate_coverage.py). Exits 1
     when something is not covered.
 
     Examples:
       interviewer bank coverage ../shared/seeds
       interviewer bank coverage notes/ml-questions.md --json
     """
-    from .bank import load_bank
-    from .coverage import coverage
+    from .bank.coverage import coverage
+    from .bank.loading import load_bank
     from .embeddings import get_embeddings
 
     if not documents:
@@ -479,15 +479,15 @@ def _converse(engine, started, as_json: bool, out) -> None:
     if as_json:
         typer.echo(json.dumps({"type": "report", **report.model_dump(mode="json")}, ensure_ascii=False))
     else:
-        from .report import to_markdown
+        from .interview.report import to_markdown
 
         out("\n" + to_markdown(report))
 
 
 def _stream_turn(engine, sid: str, answer: str, show: bool):
     """Answer one turn, printing the assessment and then the interviewer's reply as it streams."""
-    from .engine import Assessed, Reset, Step
-    from .leaks import visible
+    from .interview.engine import Assessed, Reset, Step
+    from .llm.leaks import visible
 
     step = None
     for event in engine.answer_stream(sid, answer):
@@ -564,7 +564,7 @@ def drill_export(
 ) -> None:
     """Export the bank's questions with their reference answers as an Anki deck, the key points you
     missed first (tagged `missed`, with what you missed on the back)."""
-    from .anki import export_deck
+    from .interview.anki import export_deck
 
     rt = _runtime()
     _ensure_kb(rt, quiet=False)
@@ -581,7 +581,7 @@ def progress(
 ) -> None:
     """Progress across interviews and drills: per topic and stage, answers, score history, key
     points retained, reviews due and the next due date, and readiness per stage for a level."""
-    from .progress import to_markdown
+    from .interview.progress import to_markdown
 
     rt = _runtime()
     _ensure_kb(rt, quiet=as_json)
@@ -619,7 +619,7 @@ def report(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Print (or save) a session's report, with its transcript."""
-    from .report import to_markdown
+    from .interview.report import to_markdown
 
     rt = _runtime()
     rep = rt.engine.report(session_id)
@@ -665,10 +665,10 @@ def eval_asag(
     import numpy as np
     from tqdm import tqdm
 
-    from .asag import best_threshold, evaluate, prediction_record
     from .embeddings import get_embeddings
     from .errors import ConfigError
-    from .scoring import OfflineScorer
+    from .scoring.asag import best_threshold, evaluate, prediction_record
+    from .scoring.offline import OfflineScorer
 
     for p in (file, train):
         if p is not None and not p.is_file():

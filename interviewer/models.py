@@ -299,7 +299,7 @@ class Assessment(BaseModel):
     disagreement: bool = Field(
         default=False,
         description="LLM mode: the LLM and offline scores differ by at least "
-        "interviewer.llm_judge.DISAGREEMENT_THRESHOLD points; one of them is probably wrong.",
+        "interviewer.llm.judge.DISAGREEMENT_THRESHOLD points; one of them is probably wrong.",
     )
     fallback: str | None = Field(default=None, description="Why the LLM could not grade this answer, when it could not.")
 
@@ -380,7 +380,7 @@ class LLMUsage(BaseModel):
     calls: int = Field(default=0, ge=0, description="Chat-completion requests sent (1 per turn, plus retries).")
     prompt_tokens: int = Field(default=0, ge=0)
     completion_tokens: int = Field(default=0, ge=0)
-    cost_usd: float | None = Field(default=None, ge=0, description="US dollars, from the price table in interviewer/llm.py.")
+    cost_usd: float | None = Field(default=None, ge=0, description="US dollars, from the price table in interviewer/llm/providers.py.")
     seconds: float = Field(default=0.0, ge=0, description="Wall time of the requests, retry waits included.")
     faults: list[str] = Field(default_factory=list, description="One line per failed request: what went wrong.")
     estimated: bool = Field(default=False, description="Some tokens were estimated (4 characters each): the server reported none.")
@@ -421,7 +421,7 @@ class SessionConfig(_Strict):
     bank: str = Field(default="builtin", description="A question bank, or several joined by commas ('builtin,mine').")
     seed: int | None = Field(default=None, description="Fixes question choice; None picks one at start.")
     mode: Literal["interview", "drill"] = Field(
-        default="interview", description="'drill': questions come from the review schedule (interviewer.drill), any of the stages.")
+        default="interview", description="'drill': questions come from the review schedule (interviewer.interview.drill), any of the stages.")
 
     @field_validator("bank")
     @classmethod

@@ -6,18 +6,18 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from .bank import load_taxonomy
+from .bank.loading import load_taxonomy
 from .config import BUILTIN_BANK, Settings
 from .embeddings import SentenceEmbeddings, get_embeddings
-from .engine import InterviewEngine
-from .ingest import Ingestor, IngestResult
-from .llm import ModelChoice, check_model, probe_structured, resolve_model
+from .index.ingest import Ingestor, IngestResult
+from .index.retrieval import KnowledgeBase, open_client
+from .interview.engine import InterviewEngine
+from .interview.store import SessionStore
+from .interview.voice import OfflineVoice
+from .llm.providers import ModelChoice, check_model, probe_structured, resolve_model
 from .models import Taxonomy
-from .retrieval import KnowledgeBase, open_client
-from .scoring import OfflineScorer
-from .store import SessionStore
-from .vocabulary import Vocabulary, load_domain_words, save_domain_words
-from .voice import OfflineVoice
+from .scoring.offline import OfflineScorer
+from .scoring.vocabulary import Vocabulary, load_domain_words, save_domain_words
 
 
 @dataclass
@@ -28,13 +28,13 @@ class Runtime:
     (or ingest), the store opens on first use.
 
     ``model`` is ``--model`` from the command line: None reads ``INTERVIEWER_MODEL`` and the
-    ``OPENAI_*`` variables (see :func:`interviewer.llm.resolve_model`); ``"offline"`` forces
+    ``OPENAI_*`` variables (see :func:`interviewer.llm.providers.resolve_model`); ``"offline"`` forces
     the offline interviewer.
     """
 
     settings: Settings
     model: str | None = None
-    #: The start-up probe's requests, one line each (see :func:`interviewer.llm.probe_structured`).
+    #: The start-up probe's requests, one line each (see :func:`interviewer.llm.providers.probe_structured`).
     probe_log: list[str] = field(default_factory=list)
 
     @cached_property
@@ -57,8 +57,8 @@ class Runtime:
         """The LLM judge (grades and words each turn), or None offline."""
         if self.llm is None:
             return None
-        from .llm import build_chat_model
-        from .llm_judge import LLMJudge
+        from .llm.judge import LLMJudge
+        from .llm.providers import build_chat_model
 
         return LLMJudge(build_chat_model(self.llm), self.llm)
 

@@ -23,10 +23,10 @@ _LLM_VARS = ("INTERVIEWER_MODEL", "INTERVIEWER_STRUCTURED_OUTPUT", "INTERVIEWER_
 for _var in [v for v in os.environ if v.startswith("OPENAI_") or v in _LLM_VARS]:
     del os.environ[_var]
 
-import interviewer.llm  # noqa: E402
+import interviewer.llm.providers  # noqa: E402
 from interviewer.config import KNOWLEDGE_DIR, Settings  # noqa: E402
 
-interviewer.llm.ALLOW_REMOTE_MODELS = False
+interviewer.llm.providers.ALLOW_REMOTE_MODELS = False
 
 REPO = Path(__file__).resolve().parent.parent
 #: The workplace's shared folder (source documents in seeds/, graded answers in evals/asag/):
@@ -68,7 +68,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def built_home(tmp_path_factory, embedder) -> Path:
     """A data directory whose Chroma store holds the built-in bank and notes (built once)."""
-    from interviewer.ingest import Ingestor
+    from interviewer.index.ingest import Ingestor
 
     home = tmp_path_factory.mktemp("home")
     Ingestor(Settings(home=home), embedder, progress=False).run()
@@ -95,7 +95,7 @@ def runtime(home, embedder):
 
 @pytest.fixture(scope="session")
 def bank():
-    from interviewer.bank import load_bank
+    from interviewer.bank.loading import load_bank
 
     return load_bank(KNOWLEDGE_DIR / "bank", KNOWLEDGE_DIR / "taxonomy.yaml")
 

@@ -52,7 +52,7 @@ yaml_docs = st.one_of(
 
 def check_bank_yaml(taxonomy_path: Path, text: str) -> None:
     """A bank folder holding one random YAML file loads or raises BankError naming the file."""
-    from interviewer.bank import load_bank
+    from interviewer.bank.loading import load_bank
     from interviewer.errors import BankError
 
     with tempfile.TemporaryDirectory() as d:
@@ -84,13 +84,13 @@ def _check_import(parse, text: str, name: str) -> None:
 
 
 def check_csv(text: str) -> None:
-    from interviewer.importer import parse_csv
+    from interviewer.bank.importing import parse_csv
 
     _check_import(parse_csv, text, "fuzz.csv")
 
 
 def check_markdown(text: str) -> None:
-    from interviewer.importer import parse_markdown
+    from interviewer.bank.importing import parse_markdown
 
     _check_import(parse_markdown, text, "fuzz.md")
 
@@ -114,7 +114,7 @@ def _damage(path: Path, how: tuple) -> None:
 
 def check_damaged_sqlite(template: Path, how: tuple) -> None:
     """A damaged session database opens and lists, or raises StoreCorruptError with the fix."""
-    from interviewer.store import SessionStore
+    from interviewer.interview.store import SessionStore
 
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "interviewer.db"

@@ -9,7 +9,7 @@ It speaks what LangChain's ``ChatOpenAI`` (through the openai client) sends:
   ``tools`` + ``tool_choice`` (``tool_calls``), with ``usage`` in every reply.
 
 Structured replies come from ``respond(prompt_text) -> dict`` (by default the package's
-deterministic :func:`interviewer.fake_model.fake_verdict`). Faults are scripted per request:
+deterministic :func:`interviewer.llm.fake.fake_verdict`). Faults are scripted per request:
 ``server.faults.extend(["429", "timeout"])`` makes the next two chat requests fail that way.
 
 Faults: ``timeout`` (no reply for ``stall_seconds``), ``429`` (with ``Retry-After``), ``500``,
@@ -82,7 +82,7 @@ class FakeOpenAIServer:
     def __init__(self, port: int = 0, models: list[str] | None = None, respond: Callable[[str], dict] | None = None,
                  api_key: str | None = None, log: bool = False):
         if respond is None:
-            from interviewer.fake_model import fake_verdict
+            from interviewer.llm.fake import fake_verdict
 
             respond = fake_verdict
         self.models = models or ["gpt-4o-mini"]

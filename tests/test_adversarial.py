@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from interviewer.scoring import OfflineScorer
+from interviewer.scoring.offline import OfflineScorer
 
 from .conftest import load_eval
 

@@ -8,7 +8,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from interviewer.asag import label_metrics, qwk, read_rows, regression_metrics
+from interviewer.scoring.asag import label_metrics, qwk, read_rows, regression_metrics
 
 from .conftest import REPO, SHARED, VENV_BIN
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from interviewer.bank import load_bank
+from interviewer.bank.loading import load_bank
 from interviewer.config import KNOWLEDGE_DIR
 from interviewer.errors import BankError
 from interviewer.models import LEVELS, STAGES

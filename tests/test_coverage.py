@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from interviewer.coverage import THRESHOLDS, coverage, extract
+from interviewer.bank.coverage import THRESHOLDS, coverage, extract
 
 from .conftest import SEEDS, VENV_BIN
 

@@ -16,12 +16,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fsrs import Rating
 
-from interviewer.drill import next_pick
-from interviewer.engine import InterviewEngine
+from interviewer.interview.drill import next_pick
+from interviewer.interview.engine import InterviewEngine
+from interviewer.interview.review import rating_for, replay
+from interviewer.interview.store import SessionStore
+from interviewer.interview.voice import OfflineVoice
 from interviewer.models import Assessment, KeyPointResult, SessionConfig
-from interviewer.review import rating_for, replay
-from interviewer.store import SessionStore
-from interviewer.voice import OfflineVoice
 
 from .conftest import VENV_BIN
 

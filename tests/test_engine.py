@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.engine import InterviewEngine, stage_quotas
 from interviewer.errors import InterviewerError
+from interviewer.interview.engine import InterviewEngine, stage_quotas
+from interviewer.interview.store import SessionStore
+from interviewer.interview.voice import OfflineVoice
 from interviewer.models import Assessment, KeyPointResult, Reference, SessionConfig
-from interviewer.store import SessionStore
-from interviewer.voice import OfflineVoice
 
 
 class ScriptedScorer:

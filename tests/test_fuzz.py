@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from interviewer.config import KNOWLEDGE_DIR
+from interviewer.interview.store import SessionStore
 from interviewer.models import SessionConfig
-from interviewer.store import SessionStore
 
 from . import fuzz_targets as ft
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import yaml
 
+from interviewer.bank.importing import Inferrer, import_bank, neighbours_from, parse_csv, parse_markdown, read_items
 from interviewer.errors import BankImportError
-from interviewer.importer import Inferrer, import_bank, neighbours_from, parse_csv, parse_markdown, read_items
-from interviewer.ingest import Ingestor
+from interviewer.index.ingest import Ingestor
 
 from .conftest import REPO, VENV_BIN
 
@@ -496,7 +496,7 @@ def _at_cosine(c: float) -> list[float]:
 
 
 def test_coding_wording_tips_a_close_stage_vote_but_does_not_overrule_a_clear_one(bank):
-    from interviewer.importer import Neighbours
+    from interviewer.bank.importing import Neighbours
 
     def inferrer(stages_and_cosines):
         stages = [s for s, _ in stages_and_cosines]

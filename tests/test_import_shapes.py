@@ -12,9 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from interviewer.bank.importing import Inferrer, import_bank, neighbours_from, parse_markdown
 from interviewer.errors import BankImportError
-from interviewer.importer import Inferrer, import_bank, neighbours_from, parse_markdown
-from interviewer.ingest import Ingestor
+from interviewer.index.ingest import Ingestor
 
 from .conftest import SHARED, VENV_BIN, load_eval
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from interviewer.config import KNOWLEDGE_DIR, Settings
+from interviewer.documents import read_document
 from interviewer.errors import DocumentError, StoreMissingError
-from interviewer.ingest import Ingestor, read_document
-from interviewer.retrieval import KnowledgeBase, open_client
+from interviewer.index.ingest import Ingestor
+from interviewer.index.retrieval import KnowledgeBase, open_client
 
 from .conftest import SEEDS
 
@@ -151,7 +152,7 @@ def test_ingest_keeps_the_vocabulary_of_what_it_stores_and_the_runtime_rebuilds_
     """The gibberish screen knows the words of every ingested document, and a deleted or damaged
     vocabulary file is collected again from the store."""
     from interviewer.runtime import Runtime
-    from interviewer.vocabulary import load_domain_words
+    from interviewer.scoring.vocabulary import load_domain_words
 
     settings = Settings(home=tmp_path / "home", knowledge_dir=knowledge)
     doc = tmp_path / "notes.md"
@@ -174,7 +175,7 @@ def test_ingest_keeps_the_vocabulary_of_what_it_stores_and_the_runtime_rebuilds_
 def test_an_ingest_cut_off_midway_is_completed_by_the_next(tmp_path, knowledge, embedder):
     """A kill mid-write leaves some of a file's records: the next ingest (and `ingest --if-missing`,
     which `make run` uses) sees the file as incomplete and writes it again, not as unchanged."""
-    from interviewer.ingest import completion_marker, store_exists
+    from interviewer.index.ingest import completion_marker, store_exists
 
     settings = Settings(home=tmp_path / "home", knowledge_dir=knowledge)
     ing = Ingestor(settings, embedder, progress=False)

@@ -8,13 +8,13 @@ import subprocess
 
 import pytest
 
-import interviewer.llm as llm
+import interviewer.llm.providers as llm
 from interviewer.errors import ConfigError
-from interviewer.fake_model import FakeChatModel, fake_verdict
-from interviewer.judge import Broken, Graded, Judged, JudgeRequest, Text
-from interviewer.leaks import StreamGuard, leaked_span
-from interviewer.llm import ModelChoice, check_model, resolve_model
-from interviewer.llm_judge import DISAGREEMENT_THRESHOLD, LLMJudge, ground_quote
+from interviewer.interview.judge import Broken, Graded, Judged, JudgeRequest, Text
+from interviewer.llm.fake import FakeChatModel, fake_verdict
+from interviewer.llm.judge import DISAGREEMENT_THRESHOLD, LLMJudge, ground_quote
+from interviewer.llm.leaks import StreamGuard, leaked_span
+from interviewer.llm.providers import ModelChoice, check_model, resolve_model
 from interviewer.models import Assessment, KeyPointResult, Reference, RubricPoint
 from interviewer.prompts import load_prompt
 
@@ -273,7 +273,7 @@ def test_a_reply_with_nothing_usable_is_retried_within_the_turn():
 
 @pytest.mark.parametrize("wrap", ["fence", "think", "prose", "trailing", "broken"])
 def test_json_is_read_out_of_what_local_servers_wrap_it_in(wrap):
-    from interviewer.llm_reply import parse_object
+    from interviewer.llm.reply import parse_object
 
     body = json.dumps({"kp_0": {"covered": True, "quote": "x"}, "score": 3})
     raw = {"fence": f"Here you go:\n```json\n{body}\n```\nHope that helps.",

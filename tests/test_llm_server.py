@@ -10,13 +10,13 @@ import time
 
 import pytest
 
-from interviewer.engine import Assessed, Reset, Step
-from interviewer.leaks import REFERENCE_SPAN, leaked_span
-from interviewer.llm import DEFAULT_MAX_TOKENS
+from interviewer.interview.engine import Assessed, Reset, Step
+from interviewer.interview.report import to_markdown
+from interviewer.interview.store import SessionStore
+from interviewer.llm.leaks import REFERENCE_SPAN, leaked_span
+from interviewer.llm.providers import DEFAULT_MAX_TOKENS
 from interviewer.models import SessionConfig
-from interviewer.report import to_markdown
 from interviewer.runtime import Runtime
-from interviewer.store import SessionStore
 
 from .conftest import VENV_BIN
 from .openai_server import FakeOpenAIServer

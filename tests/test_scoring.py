@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from interviewer.scoring import MAX_ANSWER_CHARS, OfflineScorer, split_sentences
+from interviewer.scoring.offline import MAX_ANSWER_CHARS, OfflineScorer, split_sentences
 
 VAGUE = "It depends on the data and the model, so you should try a few things and see what works best."
 NOTHING = {
@@ -23,7 +23,7 @@ NOTHING = {
 @pytest.fixture(scope="module")
 def kb(built_home):
     from interviewer.config import Settings
-    from interviewer.retrieval import KnowledgeBase, open_client
+    from interviewer.index.retrieval import KnowledgeBase, open_client
 
     return KnowledgeBase(open_client(Settings(home=built_home)))
 
@@ -155,7 +155,7 @@ def test_preparing_a_question_does_not_change_its_grades(embedder, kb, refs):
 def test_the_contrast_gate_is_validated_and_off_without_a_rival():
     from pydantic import ValidationError
 
-    from interviewer.scorer_model import load_model
+    from interviewer.scoring.model import load_model
 
     model = load_model()
     assert model.contrast(None) == 1.0, "no index, no rival: the gate lets everything through"

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from interviewer.asag import ReferenceBuilder, evaluate
 from interviewer.config import Settings
-from interviewer.scoring import OfflineScorer
-from interviewer.vocabulary import Vocabulary, load_domain_words
+from interviewer.scoring.asag import ReferenceBuilder, evaluate
+from interviewer.scoring.offline import OfflineScorer
+from interviewer.scoring.vocabulary import Vocabulary, load_domain_words
 
 from .conftest import load_eval
 

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from interviewer.engine import InterviewEngine
+from interviewer.interview.engine import InterviewEngine
+from interviewer.interview.store import SessionStore
+from interviewer.interview.voice import OfflineVoice
 from interviewer.models import SessionConfig
 from interviewer.runtime import Runtime
-from interviewer.store import SessionStore
-from interviewer.voice import OfflineVoice
 
 from .conftest import REPO
 from .openai_server import FakeOpenAIServer

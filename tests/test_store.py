@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from interviewer.errors import SessionNotFoundError, StoreCorruptError
+from interviewer.interview.store import SessionStore
 from interviewer.models import SessionConfig, Turn
-from interviewer.store import SessionStore
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 

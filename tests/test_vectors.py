@@ -7,8 +7,9 @@ import numpy as np
 
 from interviewer.config import Settings
 from interviewer.embeddings import DEFAULT_MODEL_LABEL
-from interviewer.ingest import Ingestor
-from interviewer.vector_cache import VectorCache, missing_texts
+from interviewer.index.ingest import Ingestor
+from interviewer.index.ship import missing_texts
+from interviewer.index.vectors import VectorCache
 
 
 class Counting:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from interviewer.vocabulary import Vocabulary, domain_words, load_domain_words, save_domain_words, tokens
+from interviewer.scoring.vocabulary import Vocabulary, domain_words, load_domain_words, save_domain_words, tokens
 
 JARGON = ("ReLU GELU SwiGLU XGBoost LightGBM CatBoost LSTMs GRUs MLM NSP R-CNN YOLO SSD DETR int8 NDCG@k k8s fp16 "
           "bf16 p99 torch.no_grad max_depth C++ t-SNE ResNet-50 GPT-4 don't PyTorch numpy embeddings "

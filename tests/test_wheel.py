@@ -25,7 +25,7 @@ def test_wheel_installs_and_chats_outside_the_checkout(tmp_path, cli_env):
     assert any(n.startswith("interviewer/_data/knowledge/bank/") and n.endswith(".yaml") for n in names)
     assert "interviewer/_data/knowledge/taxonomy.yaml" in names
     assert "interviewer/_data/prompts/offline_interviewer.yaml" in names
-    assert "interviewer/_data/prompts/interview_turn.yaml" in names and "interviewer/fake_model.py" in names
+    assert "interviewer/_data/prompts/interview_turn.yaml" in names and "interviewer/llm/fake.py" in names
     assert "ui/app.py" in names
 
     # A new venv that installs the wheel itself; its (2 GB) dependencies are borrowed from the

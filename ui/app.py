@@ -18,15 +18,15 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from interviewer.engine import Assessed, Reset, Started, Step
 from interviewer.errors import InterviewerError
-from interviewer.leaks import visible
+from interviewer.interview.engine import Assessed, Reset, Started, Step
+from interviewer.interview.progress import Progress
+from interviewer.interview.progress import to_markdown as progress_markdown
+from interviewer.interview.report import due_lines, to_markdown
+from interviewer.llm.leaks import visible
 from interviewer.models import LEVELS, STAGE_TITLES, STAGES, Assessment, PracticeOnly, Report, SessionConfig
-from interviewer.progress import Progress
-from interviewer.progress import to_markdown as progress_markdown
-from interviewer.report import due_lines, to_markdown
 from interviewer.runtime import Runtime
-from interviewer.scoring import flag_message
+from interviewer.scoring.offline import flag_message
 
 #: Answers graded at once by the UI's workers (INTERVIEWER_UI_CONCURRENCY overrides). Answers that
 #: arrive together share one embedding call (interviewer.embeddings), so more workers mean bigger

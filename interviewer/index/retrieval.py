@@ -1,0 +1,330 @@
+"""Retrieval from the Chroma knowledge base: question candidates, reference answers with rubrics, passages.
+
+The store has four collections, all cosine-space and filled with precomputed embeddings
+(Chroma's default embedding function would try to download a model):
+
+- ``questions``:  one record per bank question (document = question text)
+- ``references``: one per question (document = reference answer)
+- ``key_points``: one per rubric key point (document = key point text; weight, follow-up)
+- ``passages``:   chunks of source documents and topic notes
+
+Every record carries ``source`` (the file it came from) and ``source_hash`` (that file's
+content hash) so that ingest can update or remove a file's records as a unit.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from ..config import Settings
+from ..errors import ConfigError, StoreCorruptError, StoreMissingError
+from ..models import LEVELS, QuestionCard, Reference, RubricPoint
+
+if TYPE_CHECKING:
+    from ..scoring.offline import ReferenceIndex
+
+COLLECTIONS = ("questions", "references", "key_points", "passages")
+_SPACE = {"hnsw:space": "cosine"}
+
+
+def open_client(settings: Settings, create: bool = False) -> Any:
+    """Open Chroma: a server when ``settings.chroma_url`` is set, else the embedded store on disk.
+
+    Args:
+        create: make the on-disk directory if missing (ingest); otherwise a missing store
+            raises StoreMissingError.
+
+    Raises:
+        ConfigError: the URL is malformed. StoreMissingError: no store yet.
+        StoreCorruptError: the store or server cannot be opened.
+    """
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConfigError(
+                f"INTERVIEWER_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000; "
+                "fix it or unset it to use the embedded store."
+            )
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:
+            raise StoreCorruptError(
+                f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}). Start it with "
+                "`chroma run --path DIR --port PORT`, or unset INTERVIEWER_CHROMA_URL to use the embedded store."
+            ) from None
+        return client
+    path = settings.chroma_dir
+    if not create and not (path / "chroma.sqlite3").exists():
+        raise StoreMissingError(
+            f"No knowledge base at {path}. Build it with `interviewer ingest` "
+            "(`make run` does this for you)."
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        # Chroma caches one client per path, even a half-built one: drop it so a rebuild can reopen.
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+        raise StoreCorruptError(
+            f"The knowledge base at {path} cannot be opened ({exc}). Rebuild it with "
+            "`interviewer ingest --rebuild`; your interview sessions are stored apart and are not affected."
+        ) from None
+
+
+def collection(client: Any, name: str, create: bool = False, model: str | None = None) -> Any:
+    """Get (or create) one of the store's collections, with no embedding function attached."""
+    try:
+        if create:
+            meta = dict(_SPACE)
+            if model:
+                meta["embedding_model"] = model
+            return client.get_or_create_collection(name, metadata=meta, embedding_function=None)
+        return client.get_collection(name, embedding_function=None)
+    except Exception as exc:
+        if create:
+            raise StoreCorruptError(
+                f"Cannot create collection {name!r} in the knowledge base ({exc}). "
+                "Rebuild it with `interviewer ingest --rebuild`."
+            ) from None
+        raise StoreMissingError(
+            f"The knowledge base has no {name!r} collection. Build it with `interviewer ingest`."
+        ) from None
+
+
+def level_flags(levels: list[str]) -> dict[str, bool]:
+    """Metadata flags ``level_junior`` .. ``level_staff`` (Chroma metadata holds scalars only)."""
+    return {f"level_{lv}": lv in levels for lv in LEVELS}
+
+
+def _vec(x: Any) -> list[float] | None:
+    if x is None:
+        return None
+    return np.asarray(x, dtype=np.float32).tolist()
+
+
+@dataclass
+class Candidate:
+    """A question the engine may ask, with its embedding (unit length) for similarity."""
+
+    card: QuestionCard
+    embedding: np.ndarray
+
+
+class KnowledgeBase:
+    """Read access to the ingested knowledge base.
+
+    Args:
+        client: a Chroma client from :func:`open_client`.
+
+    Raises (at construction):
+        StoreMissingError: a collection is missing or the bank collection is empty.
+        StoreCorruptError: the store cannot be read.
+    """
+
+    def __init__(self, client: Any):
+        self.client = client
+        self.questions = collection(client, "questions")
+        self.references = collection(client, "references")
+        self.key_points = collection(client, "key_points")
+        self.passages = collection(client, "passages")
+        try:
+            n = self.questions.count()
+        except Exception as exc:
+            raise StoreCorruptError(
+                f"The knowledge base cannot be read ({exc}). Rebuild it with `interviewer ingest --rebuild`."
+            ) from None
+        if n == 0:
+            raise StoreMissingError("The knowledge base has no questions. Build it with `interviewer ingest`.")
+
+    @property
+    def embedding_model(self) -> str:
+        """The embedding model the store was built with (from collection metadata)."""
+        return str((self.questions.metadata or {}).get("embedding_model", ""))
+
+    def banks(self) -> list[str]:
+        """Names of the question banks in the store."""
+        got = self.questions.get(include=["metadatas"])
+        return sorted({m["bank"] for m in got["metadatas"]})
+
+    def bank_counts(self) -> dict[str, dict[str, int]]:
+        """Per bank: ``{"questions": N, "practice_only": M, "stages": S}`` (M: imported without an answer)."""
+        got = self.questions.get(include=["metadatas"])
+        out: dict[str, dict[str, int]] = {}
+        stages: dict[str, set[str]] = {}
+        for m in got["metadatas"]:
+            c = out.setdefault(m["bank"], {"questions": 0, "practice_only": 0, "stages": 0})
+            c["questions"] += 1
+            c["practice_only"] += bool(m.get("practice_only", False))
+            stages.setdefault(m["bank"], set()).add(m["stage"])
+        for name, st in stages.items():
+            out[name]["stages"] = len(st)
+        return dict(sorted(out.items()))
+
+    def stages_of(self, banks: list[str]) -> list[str]:
+        """The stages the given banks have questions for, in interview order."""
+        from ..models import STAGES
+
+        got = self.questions.get(where=_bank_clause(banks), include=["metadatas"])
+        present = {m["stage"] for m in got["metadatas"]}
+        return [s for s in STAGES if s in present]
+
+    def candidates(
+        self, *, bank: str | list[str], stage: str, level: str | None = None, exclude: set[str] | None = None
+    ) -> list[Candidate]:
+        """Questions of a bank (or of several: a list of names) and stage (and level, when given)
+        not in ``exclude``, with embeddings. ``exclude`` holds question ids of any of the banks."""
+        clauses: list[dict] = [_bank_clause([bank] if isinstance(bank, str) else bank), {"stage": stage}]
+        if level:
+            clauses.append({f"level_{level}": True})
+        if exclude:
+            clauses.append({"question_id": {"$nin": sorted(exclude)}})
+        got = self.questions.get(where={"$and": clauses}, include=["metadatas", "documents", "embeddings"])
+        out = []
+        for meta, doc, emb in zip(got["metadatas"], got["documents"], got["embeddings"]):
+            out.append(Candidate(card=_card(meta, doc), embedding=np.asarray(emb, dtype=np.float32)))
+        out.sort(key=lambda c: c.card.id)
+        return out
+
+    def card(self, bank: str, question_id: str) -> Candidate:
+        """One question by id. Raises KeyError if absent."""
+        got = self.questions.get(ids=[question_record_id(bank, question_id)], include=["metadatas", "documents", "embeddings"])
+        if not got["ids"]:
+            raise KeyError(question_id)
+        return Candidate(
+            card=_card(got["metadatas"][0], got["documents"][0]),
+            embedding=np.asarray(got["embeddings"][0], dtype=np.float32),
+        )
+
+    def reference(self, bank: str, question_id: str) -> Reference:
+        """The reference answer and rubric of a question, as stored (with embeddings).
+
+        Raises:
+            KeyError: the store has no reference for this question.
+        """
+        ref = self.references.get(ids=[reference_record_id(bank, question_id)], include=["metadatas", "documents", "embeddings"])
+        if not ref["ids"]:
+            raise KeyError(question_id)
+        q = self.questions.get(ids=[question_record_id(bank, question_id)], include=["documents", "embeddings"])
+        kps = self.key_points.get(
+            where={"$and": [{"bank": bank}, {"question_id": question_id}]},
+            include=["metadatas", "documents", "embeddings"],
+        )
+        points = [
+            RubricPoint(
+                index=int(m["index"]),
+                text=doc,
+                weight=float(m["weight"]),
+                follow_up=str(m["follow_up"]),
+                embedding=_vec(e),
+            )
+            for m, doc, e in zip(kps["metadatas"], kps["documents"], kps["embeddings"])
+        ]
+        points.sort(key=lambda p: p.index)
+        meta = ref["metadatas"][0]
+        return Reference(
+            question_id=question_id,
+            question_text=q["documents"][0] if q["ids"] else str(meta.get("question_text", "")),
+            topic=str(meta["topic"]),
+            reference_answer=ref["documents"][0],
+            key_points=points,
+            reference_embedding=_vec(ref["embeddings"][0]),
+            question_embedding=_vec(q["embeddings"][0]) if q["ids"] else None,
+        )
+
+    def reference_index(self, bank: str) -> ReferenceIndex:
+        """Every reference answer of a bank with its embedding and topic, for the scorer's
+        check that an answer is not about another question."""
+        from ..scoring.offline import ReferenceIndex
+
+        got = self.references.get(where={"bank": bank}, include=["metadatas", "embeddings"])
+        return ReferenceIndex(
+            question_ids=[str(m["question_id"]) for m in got["metadatas"]],
+            topics=[str(m["topic"]) for m in got["metadatas"]],
+            vectors=np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["metadatas"]), -1),
+        )
+
+    def vocabulary_words(self) -> set[str]:
+        """Every word of the store's documents (see :func:`store_words`)."""
+        return store_words([self.questions, self.references, self.key_points, self.passages])
+
+    def passages_for(self, embedding: list[float], k: int = 2, topic: str | None = None) -> list[dict]:
+        """Top-k passages nearest to an embedding: ``[{"text", "source", "distance"}]``."""
+        if self.passages.count() == 0:
+            return []
+        where = {"topic": topic} if topic else None
+        got = self.passages.query(
+            query_embeddings=[embedding], n_results=k, where=where, include=["documents", "metadatas", "distances"]
+        )
+        return [
+            {"text": d, "source": m.get("source", ""), "distance": float(dist)}
+            for d, m, dist in zip(got["documents"][0], got["metadatas"][0], got["distances"][0])
+        ]
+
+    def stats(self) -> dict[str, int]:
+        """Record count per collection."""
+        return {
+            "questions": self.questions.count(),
+            "references": self.references.count(),
+            "key_points": self.key_points.count(),
+            "passages": self.passages.count(),
+        }
+
+
+def store_words(collections: list[Any]) -> set[str]:
+    """Lower-cased words of every document in ``collections`` and of the key points' follow-ups:
+    the knowledge base's vocabulary (:mod:`interviewer.scoring.vocabulary`). Reads documents only, in
+    pages, so a large store costs memory for one page at a time."""
+    from ..scoring.vocabulary import domain_words
+
+    words: set[str] = set()
+    for col in collections:
+        total, page = col.count(), 2000
+        for offset in range(0, total, page):
+            got = col.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            words |= domain_words(d or "" for d in got["documents"])
+            words |= domain_words(str(m.get("follow_up", "")) for m in got["metadatas"] if m)
+    return words
+
+
+def question_record_id(bank: str, question_id: str) -> str:
+    return f"q:{bank}:{question_id}"
+
+
+def reference_record_id(bank: str, question_id: str) -> str:
+    return f"r:{bank}:{question_id}"
+
+
+def _bank_clause(banks: list[str]) -> dict:
+    """A Chroma ``where`` clause for one bank or several (``$in``)."""
+    return {"bank": banks[0]} if len(banks) == 1 else {"bank": {"$in": list(banks)}}
+
+
+def _card(meta: dict, doc: str) -> QuestionCard:
+    return QuestionCard(
+        id=str(meta["question_id"]),
+        text=doc,
+        category=str(meta["category"]),
+        topic=str(meta["topic"]),
+        stage=meta["stage"],
+        levels=json.loads(meta["levels"]),
+        difficulty=int(meta["difficulty"]),
+        bank=str(meta["bank"]),
+        practice_only=bool(meta.get("practice_only", False)),
+    )
