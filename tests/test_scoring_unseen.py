@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -158,3 +159,21 @@ def test_eval_asag_gives_the_scorer_the_file_s_index(embedder, vocabulary, tmp_p
     scored = {r.question: a.score for _, r, a in ev.predictions}
     assert scored["What is a stack?"] <= 1.0, scored
     assert all(v >= 3.0 for q, v in scored.items() if q != "What is a stack?"), scored
+
+
+def test_a_file_s_questions_are_not_topics_so_nothing_is_flagged_off_topic(embedder, vocabulary):
+    """eval asag's index holds the file's questions, not topics: it takes the score of an answer
+    to another question (the contrast gate) but never flags it off-topic; a bank index does."""
+    build = ReferenceBuilder(embedder)
+    stack = build("What is a stack?", "A stack is a last-in first-out collection. Items are pushed onto the top. "
+                  "Items are popped from the top, so the newest leaves first.", "stack")
+    photosynthesis = "Plants turn light, water and carbon dioxide into sugar and oxygen in their leaves."
+    build("What is photosynthesis?", photosynthesis, "photosynthesis")
+    build("What is a hash table?", "A hash table maps keys to values. It hashes the key to find a bucket. "
+          "Lookups take constant expected time.", "hash")
+    index = build.index()
+    assert index.per_question
+    in_file = OfflineScorer(embedder, vocabulary=vocabulary).with_index(index).score(photosynthesis, stack)
+    assert "off_topic" not in in_file.flags and in_file.score <= 1.0
+    in_bank = OfflineScorer(embedder, vocabulary=vocabulary).with_index(dataclasses.replace(index, per_question=False))
+    assert "off_topic" in in_bank.score(photosynthesis, stack).flags

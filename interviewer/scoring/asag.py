@@ -131,12 +131,13 @@ class ReferenceBuilder:
 
     def index(self) -> ReferenceIndex | None:
         """The reference answers built so far, each question (its group) its own topic: the
-        file's stand-in for the bank's index. None before any reference is built."""
+        file's stand-in for the bank's index, for the contrast gate (``per_question``: it
+        flags nothing off-topic). None before any reference is built."""
         refs = [r for r in self._cache.values() if r.reference_embedding]
         if not refs:
             return None
         return ReferenceIndex([r.question_id for r in refs], [r.topic for r in refs],
-                              np.array([r.reference_embedding for r in refs], np.float32))
+                              np.array([r.reference_embedding for r in refs], np.float32), per_question=True)
 
 
 def score_row(scorer: OfflineScorer, build: ReferenceBuilder, row: GradedAnswer) -> Assessment:

@@ -179,16 +179,23 @@ class ReferenceIndex:
     """The reference answers of a whole bank, for telling an answer to another question apart.
 
     ``vectors`` is (N, dim) unit embeddings; ``question_ids`` and ``topics`` have length N.
+    ``per_question`` marks an index whose "topics" are its questions, as a file of graded
+    answers gives (:meth:`interviewer.scoring.asag.ReferenceBuilder.index`): the contrast gate
+    reads it, but the off-topic flag needs real topics (neighbouring questions of one lesson
+    are not another topic: on SciEntsBank's test files such an index flagged 23 answers
+    off-topic, 5 of them graded correct) and flags nothing.
     """
 
     question_ids: Sequence[str]
     topics: Sequence[str]
     vectors: np.ndarray
+    per_question: bool = False
 
     def without(self, question_id: str) -> ReferenceIndex:
         """The same index less one question (to test answers that are not in the bank)."""
         keep = [i for i, q in enumerate(self.question_ids) if q != question_id]
-        return ReferenceIndex([self.question_ids[i] for i in keep], [self.topics[i] for i in keep], self.vectors[keep])
+        return ReferenceIndex([self.question_ids[i] for i in keep], [self.topics[i] for i in keep], self.vectors[keep],
+                              self.per_question)
 
     def best_other_topic(self, answer_vector: np.ndarray, topic: str) -> tuple[str, float] | None:
         """The nearest reference on another topic: (question id, cosine), or None."""
@@ -476,12 +483,13 @@ class OfflineScorer:
     def _off_topic(self, reference: Reference, align: Alignment) -> bool:
         """True when the answer states none of the rubric's key points and is nearer another
         topic's reference answer (:data:`OFF_TOPIC_RULES`). It needs that evidence of another
-        topic: without an index, or for a rubric of fewer than RUBRIC_MIN_POINTS points, nothing
+        topic: without an index of topics, or for a rubric of fewer than RUBRIC_MIN_POINTS points, nothing
         is flagged (a low similarity to a one-sentence reference is often a paraphrase: "adding
         a new item and removing the item" for "push and pop"); the score itself then says the
         answer earns nothing."""
         best_point = float(align.matrix[:, 0].max())
-        if self.index is None or len(align.matrix) < RUBRIC_MIN_POINTS or best_point >= OFF_TOPIC_RULES[-1][0]:
+        if (self.index is None or self.index.per_question or len(align.matrix) < RUBRIC_MIN_POINTS
+                or best_point >= OFF_TOPIC_RULES[-1][0]):
             return False
         rival = self.index.best_other_topic(align.answer_vector, reference.topic)
         if rival is None:
