@@ -164,3 +164,17 @@ def test_the_contrast_gate_is_validated_and_off_without_a_rival():
     assert model.contrast(model.contrast_low - 0.01) == 1.0
     with pytest.raises(ValidationError, match="contrast_high"):
         type(model).model_validate({**model.model_dump(), "contrast_low": 0.5, "contrast_high": 0.1})
+
+
+def test_word_lookups_never_touch_the_tokenizer_of_the_forward_pass(embedder, refs):
+    """The UI grades several candidates at once. A Hugging Face tokenizer keeps padding as state
+    that each call sets, so the scorer's word lookups must use a tokenizer of their own: when
+    they shared the model's, 4 of 20 concurrent sessions (evals/bench_concurrency.py) failed
+    with "Unable to create tensor ... activate padding"."""
+    scorer = OfflineScorer(embedder)
+    scorer.score("XGBoost and LightGBM with momentum", refs[0])  # loads the word vectors
+    model_tokenizer = embedder._load().tokenizer
+    assert scorer.words._tokenizer is not None and scorer.words._tokenizer is not model_tokenizer
+    assert scorer.words._tokenizer._tokenizer is not model_tokenizer._tokenizer
+    assert scorer.words._tokenizer("XGBoost", add_special_tokens=False)["input_ids"] == \
+        model_tokenizer("XGBoost", add_special_tokens=False)["input_ids"]

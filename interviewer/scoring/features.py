@@ -42,8 +42,10 @@ The features, with where each idea comes from:
 
 from __future__ import annotations
 
+import copy
 import math
 import re
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,6 +183,7 @@ class WordVectors:
         self._embedder = embedder
         self._matrix: np.ndarray | None = None
         self._tokenizer = None
+        self._tokenizer_lock = threading.Lock()
         self._cache: dict[str, np.ndarray | None] = {}
         self.available = True
 
@@ -189,7 +192,12 @@ class WordVectors:
             return
         try:
             model = self._embedder._load()
-            self._tokenizer = model.tokenizer
+            # A copy of its own: a Hugging Face tokenizer keeps padding and truncation as state
+            # that each call sets, so sharing the model's with the forward pass running in
+            # another thread (the UI grades several answers at once) made that pass fail with
+            # "Unable to create tensor ... activate padding" (4 of 20 sessions in
+            # evals/bench_concurrency.py --sessions 20). The lock serialises this class's calls.
+            self._tokenizer = copy.deepcopy(model.tokenizer)
             self._matrix = model[0].auto_model.embeddings.word_embeddings.weight.detach().cpu().numpy()
         except Exception:  # not a BERT-like model: exact matches only
             self.available = False
@@ -203,7 +211,8 @@ class WordVectors:
         for w in words:
             v = self._cache.get(w)
             if v is None and w not in self._cache:
-                ids = self._tokenizer(w, add_special_tokens=False)["input_ids"]
+                with self._tokenizer_lock:
+                    ids = self._tokenizer(w, add_special_tokens=False)["input_ids"]
                 if ids:
                     v = self._matrix[ids].mean(axis=0)
                     v = (v / (np.linalg.norm(v) or 1.0)).astype(np.float32)
