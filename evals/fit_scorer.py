@@ -292,11 +292,11 @@ def fit_contrast(model: ScorerModel, rows: list[Row], embedder) -> ScorerModel:
         if r.align is None:
             continue  # screened out: 0 whatever the gate
         scorer = scorers[r]
-        c = scorer.credits(r.ref, r.align, r.ref.key_points, gate=False) * model.gate(scorer.evidence(r.ref, r.align))
+        evidence = scorer.evidence(r.ref, r.align)
+        c = scorer.credits(r.ref, r.align, r.ref.key_points, gate=False) * model.gate(evidence)
         weights = np.array([p.weight for p in r.ref.key_points])
         gated[i] = 5.0 * float(weights @ c / weights.sum())
         cap[i] = score_cap(r.screen.flags + (["off_topic"] if scorer._off_topic(r.ref, r.align) else []))
-        evidence = scorer.evidence(r.ref, r.align)
         own = np.asarray(r.ref.reference_embedding, np.float32)
         for j, t in enumerate(RIVAL_MAX_SIMILARITIES):
             rival = scorer.index.best_rival(r.align.answer_vector, r.ref.topic, own, t)

@@ -286,9 +286,8 @@ class Ingestor:
                 col.delete(where={"source": src})
 
         marker = completion_marker(settings)
-        if pending or to_replace:
-            if marker is not None:
-                marker.unlink(missing_ok=True)
+        if marker is not None and (pending or to_replace):
+            marker.unlink(missing_ok=True)
         if pending:
             self._embed_and_add(cols, pending, TopicTagger(self.embedder, bank.taxonomy, bank))
             result.records.update(r.collection for r in pending)

@@ -423,7 +423,8 @@ class OfflineScorer:
             credits = credits * (ADDRESS_FLOOR + (1.0 - ADDRESS_FLOOR) * addressed)
         if not gate:
             return credits
-        return credits * self.model.gate(self.evidence(reference, align)) * self.model.contrast(self.margin(reference, align))
+        evidence = self.evidence(reference, align)
+        return credits * self.model.gate(evidence) * self.model.contrast(self.margin(reference, align, evidence))
 
     def assess(self, screen: Screen, align: Alignment, reference: Reference, points: list[RubricPoint]) -> Assessment:
         """The assessment from a screened answer and its alignment: key-point credits from the
@@ -468,9 +469,9 @@ class OfflineScorer:
         term = float(align.matrix[0, FEATURES.index("term_precision")]) if len(align.matrix) else 0.0
         return max(float(align.matrix[:, 0].max()), q_sim, term)
 
-    def margin(self, reference: Reference, align: Alignment) -> float | None:
+    def margin(self, reference: Reference, align: Alignment, evidence: float) -> float | None:
         """How much nearer (cosine, -2..2) the answer is to another question's reference answer
-        than to this question (:meth:`evidence`): the rival is the nearest reference of the
+        than to this question (``evidence``, from :meth:`evidence`): the rival is the nearest reference of the
         index on another topic and unlike this reference (cosine below the model's
         ``rival_max_similarity``). None without an index, a reference embedding or a rival.
         The model's contrast gate reads it."""
@@ -478,7 +479,7 @@ class OfflineScorer:
             return None
         rival = self.index.best_rival(align.answer_vector, reference.topic, np.asarray(reference.reference_embedding, np.float32),
                                       self.model.rival_max_similarity)
-        return None if rival is None else rival - self.evidence(reference, align)
+        return None if rival is None else rival - evidence
 
     def _off_topic(self, reference: Reference, align: Alignment) -> bool:
         """True when the answer states none of the rubric's key points and is nearer another
