@@ -31,6 +31,7 @@ from tqdm import tqdm
 from interviewer.bank.loading import Bank, load_bank
 from interviewer.config import KNOWLEDGE_DIR
 from interviewer.embeddings import SentenceEmbeddings, get_embeddings
+from interviewer.index.vectors import with_shipped
 from interviewer.models import Reference, RubricPoint, Taxonomy
 from interviewer.scoring.features import content_words, split_sentences
 from interviewer.scoring.offline import OfflineScorer, ReferenceIndex
@@ -83,9 +84,11 @@ def reword(sentences: list[str]) -> str:
 
 
 def build_references(bank: Bank, embedder: SentenceEmbeddings) -> list[Reference]:
-    """References with embeddings for every bank question (as ingest would store them)."""
+    """References with embeddings for every bank question, as ingest stores them: the shipped
+    vectors (interviewer/index/vectors) where the text is known, the model for the rest."""
+    embedder = with_shipped(embedder)
     refs = []
-    for q in bank.questions:
+    for q in tqdm(bank.questions, desc="Embedding the bank", unit="question", leave=False):
         vecs = embedder.encode([q.reference_answer, q.text, *(k.text for k in q.key_points)])
         refs.append(Reference(
             question_id=q.id, question_text=q.text, topic=q.topic, reference_answer=q.reference_answer,

@@ -62,7 +62,7 @@ class Server:
     def __init__(self, home: Path, concurrency: int | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "INTERVIEWER"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "INTERVIEWER")) or k == "INTERVIEWER_TORCH_THREADS"}
         env.update(INTERVIEWER_HOME=str(home), GRADIO_ANALYTICS_ENABLED="False")
         if concurrency:
             env["INTERVIEWER_UI_CONCURRENCY"] = str(concurrency)

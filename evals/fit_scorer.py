@@ -83,7 +83,12 @@ ASAG = Path(__file__).resolve().parents[2] / "shared" / "evals" / "asag"
 DATA = [ASAG / "mohler_dev.jsonl", ASAG / "semeval2013_scientsbank_train.jsonl", ASAG / "semeval2013_beetle_train.jsonl"]
 OUT = Path(__file__).resolve().parent / "out"
 #: Inverse L2 strength of the logistic regression (scikit-learn's C), on standardised features.
-C = 0.1
+#: Chosen on the 10-fold by-question split (Mohler RMSE 0.1: 0.860, 0.03: 0.858, 0.01: worse r);
+#: leaving one assignment out, the figure reported, gave r / RMSE 0.640 / 0.859 at 0.1,
+#: 0.641 / 0.855 at 0.03, 0.634 / 0.857 at 0.01 and 0.607 / 0.880 at 0.003, with the same shares of
+#: negatives over the cap. Lowering GATE_UNRELATED_WEIGHT to 0.03 gained RMSE 0.002 more but let
+#: unrelated answers over the cap go from 20% to 24%, so it stays.
+C = 0.03
 #: Weight of one answer's rows, per dataset. SemEval's labels are coarser than Mohler's scores
 #: and its answers far more numerous (8,910 against 1,074); negatives are few and certain.
 WEIGHTS = {"mohler": 1.0, "scientsbank": 0.0, "beetle": 0.0, "negative": 0.0, "unrelated": 0.0}
@@ -257,7 +262,7 @@ def indexes(rows: list[Row]) -> dict[str, ReferenceIndex]:
         if r.dataset not in ("negative", "unrelated") and r.ref.reference_embedding:
             refs.setdefault(r.dataset, {}).setdefault(r.question, r.ref)
     return {ds: ReferenceIndex(list(qs), [ref.topic for ref in qs.values()],
-                               np.array([ref.reference_embedding for ref in qs.values()], np.float32))
+                               np.array([ref.reference_embedding for ref in qs.values()], np.float32), per_question=True)
             for ds, qs in refs.items()}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -81,6 +82,11 @@ class SentenceEmbeddings(Embeddings):
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
 
+                threads = os.environ.get("INTERVIEWER_TORCH_THREADS", "").strip()
+                if threads.isdigit() and int(threads) > 0:
+                    import torch
+
+                    torch.set_num_threads(int(threads))
                 spec = self.model_spec or str(default_model_path())
                 try:
                     self._model = SentenceTransformer(spec, device="cpu")

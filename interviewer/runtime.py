@@ -11,10 +11,12 @@ from .config import BUILTIN_BANK, Settings
 from .embeddings import SentenceEmbeddings, get_embeddings
 from .index.ingest import Ingestor, IngestResult
 from .index.retrieval import KnowledgeBase, open_client
+from .index.vectors import VectorCache
 from .interview.engine import InterviewEngine
 from .interview.store import SessionStore
 from .interview.voice import OfflineVoice
-from .llm.providers import ModelChoice, check_model, probe_structured, resolve_model
+from .llm.probe import check_model, probe_structured
+from .llm.providers import ModelChoice, resolve_model
 from .models import Taxonomy
 from .scoring.offline import OfflineScorer
 from .scoring.vocabulary import Vocabulary, load_domain_words, save_domain_words
@@ -34,7 +36,7 @@ class Runtime:
 
     settings: Settings
     model: str | None = None
-    #: The start-up probe's requests, one line each (see :func:`interviewer.llm.providers.probe_structured`).
+    #: The start-up probe's requests, one line each (see :func:`interviewer.llm.probe.probe_structured`).
     probe_log: list[str] = field(default_factory=list)
 
     @cached_property
@@ -103,7 +105,8 @@ class Runtime:
     def engine(self) -> InterviewEngine:
         return InterviewEngine(
             kb=self.kb,
-            scorer=OfflineScorer(self.embedder, index=self.kb.reference_index(BUILTIN_BANK), vocabulary=self.vocabulary),
+            scorer=OfflineScorer(self.embedder, index=self.kb.reference_index(BUILTIN_BANK), vocabulary=self.vocabulary,
+                                 shipped=shipped.vectors_for if (shipped := VectorCache.for_model(self.embedder.name)) else None),
             voice=OfflineVoice(),
             store=self.store,
             topic_name=self.taxonomy.topic_name,

@@ -102,3 +102,10 @@ def test_help_and_version():
     assert proc.returncode == 0 and "chat" in proc.stdout and "ingest" in proc.stdout
     v = subprocess.run([EXE, "--version"], capture_output=True, text=True)
     assert v.stdout.startswith("interviewer ")
+
+
+def test_no_command_or_an_unknown_one_prints_usage_not_a_traceback():
+    bare = subprocess.run([EXE], capture_output=True, text=True)
+    assert bare.returncode == 2 and "Usage:" in bare.stdout + bare.stderr and "Traceback" not in bare.stderr
+    unknown = subprocess.run([EXE, "chatt"], capture_output=True, text=True)
+    assert unknown.returncode == 2 and "No such command 'chatt'" in unknown.stderr and "Traceback" not in unknown.stderr

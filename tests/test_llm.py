@@ -14,7 +14,8 @@ from interviewer.interview.judge import Broken, Graded, Judged, JudgeRequest, Te
 from interviewer.llm.fake import FakeChatModel, fake_verdict
 from interviewer.llm.judge import DISAGREEMENT_THRESHOLD, LLMJudge, ground_quote
 from interviewer.llm.leaks import StreamGuard, leaked_span
-from interviewer.llm.providers import ModelChoice, check_model, resolve_model
+from interviewer.llm.probe import check_model
+from interviewer.llm.providers import ModelChoice, resolve_model
 from interviewer.models import Assessment, KeyPointResult, Reference, RubricPoint
 from interviewer.prompts import load_prompt
 

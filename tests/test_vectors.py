@@ -56,3 +56,35 @@ def test_a_fresh_data_directory_embeds_only_what_is_not_shipped(tmp_path):
     rebuilt = Counting()
     Ingestor(Settings(home=tmp_path / "home"), rebuilt, progress=False).run([doc], rebuild=True)
     assert rebuilt.texts > 3000, "--rebuild recomputes every vector"
+
+
+class Spy:
+    """Passes texts to the real model, counting them."""
+
+    def __init__(self, inner):
+        self.inner, self.texts = inner, []
+
+    def __getattr__(self, name):  # the model's name, tokenizer and the rest
+        return getattr(self.inner, name)
+
+    def encode(self, texts, batch_size=None):
+        self.texts += list(texts)
+        return self.inner.encode(texts, batch_size=batch_size)
+
+
+def test_the_first_answer_to_a_builtin_question_embeds_only_the_answer(runtime, embedder):
+    from interviewer.scoring.features import split_sentences
+    from interviewer.scoring.offline import OfflineScorer
+
+    cache = VectorCache.for_model(embedder.name)
+    ref = runtime.kb.reference("builtin", "mlf-bias-variance-tradeoff")
+    answer = ("High bias means the model is too simple and underfits; high variance means it fits noise "
+              "and overfits. More data or regularization lowers variance.")
+    spy = Spy(embedder)
+    shipped = OfflineScorer(spy, shipped=cache.vectors_for).score(answer, ref, question=ref.question_text)
+    reference_sentences = set(split_sentences(ref.reference_answer))
+    assert spy.texts and not reference_sentences & set(spy.texts), "the rubric came from the shipped vectors"
+    assert len(spy.texts) < 15, "only the answer's units (and its words) were embedded"
+    fresh = OfflineScorer(embedder).score(answer, ref, question=ref.question_text)
+    assert abs(shipped.score - fresh.score) <= 0.1
+    assert [r.covered for r in shipped.key_points] == [r.covered for r in fresh.key_points]

@@ -2,6 +2,8 @@
 
 - :mod:`.ingest`: bank questions, reference answers, key points and document passages embedded
   into Chroma, incrementally;
+- :mod:`.records`: what a question or passage becomes in Chroma, and the one way records are written;
+- :mod:`.imported`: storing an imported bank, all or nothing;
 - :mod:`.retrieval`: the Chroma client and the reads the engine and scorer need (candidates,
   a question's reference and rubric, passages, the reference index);
 - :mod:`.vectors`: the embeddings shipped for the built-in knowledge, looked up by text;

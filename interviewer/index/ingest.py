@@ -9,8 +9,6 @@ touches nothing else, so an unchanged re-run loads no model and takes about a se
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import sys
 import time
 from collections import Counter
@@ -21,39 +19,21 @@ from typing import Any
 
 import numpy as np
 
-from ..bank.loading import Bank, bank_files, check_imported, imported_bank_files, load_bank, load_imported_bank, load_taxonomy
+from ..bank.loading import bank_files, imported_bank_files, load_bank, load_imported_bank
 from ..config import BUILTIN_BANK, Settings
-from ..documents import bytes_hash, expand_paths, file_hash, read_document, split_document
+from ..documents import expand_paths, file_hash, read_document, split_document
 from ..embeddings import SentenceEmbeddings
-from ..errors import BankError, BankImportError, ConfigError, DocumentError, StoreCorruptError
-from ..models import LEVELS, ImportedBank, ImportedQuestion, Question, Taxonomy
-from ..scoring.vocabulary import save_domain_words
+from ..errors import BankError, ConfigError, DocumentError, StoreCorruptError
+from ..models import LEVELS, ImportedBank
+from .imported import store_bank
+from .records import EMBED_BATCH, Record, TopicTagger, question_records, save_vocabulary, upsert, upsert_limit
 from .retrieval import (
     COLLECTIONS,
     collection,
     level_flags,
     open_client,
-    question_record_id,
-    reference_record_id,
-    store_words,
 )
 from .vectors import with_shipped
-
-_ADD_BATCH = 256
-#: Records per Chroma upsert: each call indexes its vectors and commits once, so few large calls
-#: beat many small ones (the built-in bank's 3,777 records: 46 calls of 256 took about twice the
-#: time of one call per collection). Capped by the client's own maximum batch size.
-_UPSERT_BATCH = 4096
-
-
-@dataclass
-class Record:
-    """One row to add: collection name, id, document, metadata (embedding computed later)."""
-
-    collection: str
-    id: str
-    document: str
-    metadata: dict[str, Any]
 
 
 @dataclass
@@ -71,73 +51,6 @@ class IngestResult:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
-
-
-def question_records(q: Question | ImportedQuestion, bank: str, source: str, source_hash: str) -> list[Record]:
-    """The records of one bank question: the question, its reference answer, one per key point.
-
-    A practice-only question (imported without an answer) has only its question record,
-    marked ``practice_only``.
-    """
-    base = {"bank": bank, "question_id": q.id, "topic": q.topic, "stage": q.stage, "source": source, "source_hash": source_hash}
-    flags = level_flags(list(q.levels))
-    practice = q.reference_answer is None
-    question = Record(
-        "questions",
-        question_record_id(bank, q.id),
-        q.text,
-        {**base, **flags, "category": q.category, "difficulty": q.difficulty, "levels": json.dumps(list(q.levels)),
-         "practice_only": practice},
-    )
-    if practice:
-        return [question]
-    recs = [
-        question,
-        Record(
-            "references",
-            reference_record_id(bank, q.id),
-            q.reference_answer,
-            {**base, **flags, "question_text": q.text},
-        ),
-    ]
-    for i, kp in enumerate(q.key_points):
-        recs.append(
-            Record(
-                "key_points",
-                f"k:{bank}:{q.id}:{i}",
-                kp.text,
-                {**base, "index": i, "weight": float(kp.weight), "follow_up": kp.follow_up},
-            )
-        )
-    return recs
-
-
-class TopicTagger:
-    """Tags a passage with the nearest taxonomy topic and that topic's usual stage.
-
-    The topic is the one whose name and description embed closest to the passage (cosine);
-    its stage is the stage most bank questions on that topic belong to.
-    """
-
-    def __init__(self, embedder: SentenceEmbeddings, taxonomy: Taxonomy, bank: Bank | None):
-        self.topics = taxonomy.topics
-        self._matrix: np.ndarray | None = None
-        self.embedder = embedder
-        stages: dict[str, Counter] = {}
-        for q in bank.questions if bank else []:
-            stages.setdefault(q.topic, Counter())[q.stage] += 1
-        self.stage_of = {t: c.most_common(1)[0][0] for t, c in stages.items()}
-
-    def tag(self, vectors: np.ndarray) -> list[tuple[str, str]]:
-        """(topic id, stage) for each row of ``vectors`` (unit embeddings)."""
-        if self._matrix is None:
-            self._matrix = self.embedder.encode([f"{t.name}. {t.description}" for t in self.topics])
-        best = (vectors @ self._matrix.T).argmax(axis=1)
-        out = []
-        for i in best:
-            topic = self.topics[int(i)].id
-            out.append((topic, self.stage_of.get(topic, "ml_fundamentals")))
-        return out
 
 
 class Ingestor:
@@ -299,97 +212,12 @@ class Ingestor:
         return result
 
     def _save_vocabulary(self, cols: dict[str, Any]) -> None:
-        """Collect the store's words and keep them beside it, for the gibberish screen."""
-        save_domain_words(self.settings.vocabulary_path, store_words(list(cols.values())), model=self.embedder.name)
+        save_vocabulary(self.settings, cols, self.embedder.name)
 
     def add_bank(self, imported: ImportedBank) -> dict[str, int]:
-        """Store an imported bank: its YAML under ``banks/`` and its records in Chroma, all or nothing.
-
-        Everything that can fail on the input (validation, the embedding model) happens
-        before anything is written. The swap then replaces any bank of the same name; if
-        it fails midway the previous records and file are put back.
-
-        Returns:
-            Records written per collection.
-
-        Raises:
-            BankError: a topic is not in the taxonomy, a category does not match, ids repeat.
-            BankImportError: the write failed; the previous bank (if any) is unchanged.
-            StoreCorruptError: the store cannot be opened, or was built with another model.
-        """
-        settings = self.settings
-        taxonomy = load_taxonomy(settings.taxonomy_path)
-        problems = check_imported(imported, taxonomy, imported.name)
-        if problems:
-            raise BankError(problems)
-        import yaml
-
-        data = yaml.safe_dump(imported.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100).encode("utf-8")
-        path = settings.banks_dir / f"{imported.name}.yaml"
-        src = str(path.resolve())
-        h = bytes_hash(data, file_hash(settings.taxonomy_path))
-        records = [r for q in imported.questions for r in question_records(q, imported.name, src, h)]
-        vectors = self._embed([r.document for r in records])
-
-        client = open_client(settings, create=True)
-        names = ("questions", "references", "key_points")
-        cols = {name: collection(client, name, create=True, model=self.embedder.name) for name in COLLECTIONS}
-        stored_model = (cols["questions"].metadata or {}).get("embedding_model")
-        if stored_model and stored_model != self.embedder.name:
-            raise StoreCorruptError(
-                f"The knowledge base was built with the embedding model {stored_model!r}, not {self.embedder.name!r}. "
-                "Run `interviewer ingest --rebuild` first, then import again."
-            )
-        where = {"bank": imported.name}
-        previous = {n: cols[n].get(where=where, include=["documents", "metadatas", "embeddings"]) for n in names}
-        settings.banks_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(data)
-            for n in names:
-                cols[n].delete(where=where)
-            by_col: dict[str, list[int]] = {}
-            for i, r in enumerate(records):
-                by_col.setdefault(r.collection, []).append(i)
-            for n, idx in by_col.items():
-                for start in range(0, len(idx), _ADD_BATCH):
-                    part = idx[start:start + _ADD_BATCH]
-                    cols[n].upsert(ids=[records[i].id for i in part], documents=[records[i].document for i in part],
-                                   metadatas=[records[i].metadata for i in part], embeddings=vectors[part])
-            os.replace(tmp, path)
-        except Exception as exc:
-            for n in names:  # put back exactly what was there
-                try:
-                    cols[n].delete(where=where)
-                    old = previous[n]
-                    if old["ids"]:
-                        cols[n].upsert(ids=old["ids"], documents=old["documents"], metadatas=old["metadatas"],
-                                       embeddings=old["embeddings"])
-                except Exception:  # the store itself is failing: report the first error below
-                    pass
-            tmp.unlink(missing_ok=True)
-            raise BankImportError(
-                f"Could not store the bank {imported.name!r} ({type(exc).__name__}: {exc}). Nothing was changed: "
-                + ("the previous bank of that name is as it was." if previous["questions"]["ids"] else "no bank was added.")
-                + " Check the disk space and the knowledge base (`interviewer ingest`), then import again."
-            ) from exc
-        try:
-            self._save_vocabulary(cols)
-        except OSError:  # the bank is stored; the runtime collects the words from the store instead
-            self.settings.vocabulary_path.unlink(missing_ok=True)
-        return dict(Counter(r.collection for r in records))
-
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        """Embed texts in batches with a progress bar; (len(texts), dim) unit rows."""
-        from tqdm import tqdm
-
-        parts = []
-        with tqdm(total=len(texts), desc="Embedding", unit="text", disable=not self.progress, file=sys.stderr) as bar:
-            for start in range(0, len(texts), _ADD_BATCH):
-                chunk = texts[start:start + _ADD_BATCH]
-                parts.append(self.embedder.encode(chunk))
-                bar.update(len(chunk))
-        return np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
+        """Store an imported bank, all or nothing: :func:`interviewer.index.imported.store_bank`
+        with this ingestor's settings and embedder (its docstring gives the errors)."""
+        return store_bank(self.settings, self.embedder, imported, progress=self.progress)
 
     @staticmethod
     def _stored_sources(cols: dict[str, Any]) -> dict[str, str]:
@@ -415,23 +243,18 @@ class Ingestor:
     def _embed_and_add(self, cols: dict[str, Any], records: list[Record], tagger: TopicTagger) -> None:
         from tqdm import tqdm
 
-        limit = _UPSERT_BATCH
-        try:
-            limit = min(limit, int(next(iter(cols.values()))._client.get_max_batch_size()))
-        except Exception:  # a client without the call: the default is well under Chroma's limits
-            pass
+        limit = upsert_limit(next(iter(cols.values())))
         buffers: dict[str, list[tuple[Record, np.ndarray]]] = {}
 
         def flush(name: str) -> None:
             rows = buffers.pop(name, [])
             if rows:
-                cols[name].upsert(ids=[r.id for r, _ in rows], documents=[r.document for r, _ in rows],
-                                  metadatas=[r.metadata for r, _ in rows], embeddings=np.stack([v for _, v in rows]))
+                upsert(cols[name], [r for r, _ in rows], np.stack([v for _, v in rows]), limit)
 
         bar = tqdm(total=len(records), desc="Embedding", unit="text", disable=not self.progress, file=sys.stderr)
         try:
-            for start in range(0, len(records), _ADD_BATCH):
-                batch = records[start : start + _ADD_BATCH]
+            for start in range(0, len(records), EMBED_BATCH):
+                batch = records[start : start + EMBED_BATCH]
                 vectors = self.embedder.encode([r.document for r in batch])
                 passages = [i for i, r in enumerate(batch) if r.collection == "passages"]
                 if passages:

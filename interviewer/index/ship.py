@@ -3,9 +3,10 @@
     python -m interviewer.index.ship build      # or `make vectors`, after changing knowledge/
     python -m interviewer.index.ship check      # exit 1 when a built-in text has no shipped vector
 
-Both run a full ingest of the built-in bank and notes into a temporary data directory: ``build``
-with the model, keeping every vector ingest asked for; ``check`` with a stand-in model that
-records which texts have no shipped vector.
+Both run a full ingest of the built-in bank and notes into a temporary data directory, then ask
+for the texts the offline scorer embeds for each question's rubric the first time it grades it
+(:func:`interviewer.scoring.offline.rubric_texts`): ``build`` with the model, keeping every
+vector asked for; ``check`` with a stand-in model that records which texts have no shipped vector.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..bank.loading import load_bank
 from ..config import Settings
+from ..scoring.offline import rubric_texts
 from .ingest import Ingestor
+from .records import EMBED_BATCH
 from .vectors import KEY_BYTES, VECTORS_DIR, CachedEmbeddings, VectorCache, shipped_path, text_key
 
 
@@ -43,15 +47,27 @@ class _Recorder:
         return vecs
 
 
+def _embed_builtin(embedder, progress: bool) -> None:
+    """Everything the built-in knowledge asks ``embedder`` to embed: a full ingest into a
+    temporary data directory, then every bank question's rubric texts."""
+    with tempfile.TemporaryDirectory(prefix="interviewer-vectors-") as home:
+        settings = Settings(home=Path(home))
+        Ingestor(settings, embedder, progress=progress, shipped=False).run()
+        bank = load_bank(settings.bank_dir, settings.taxonomy_path)
+    texts = [t for q in bank.questions for t in rubric_texts(q)]
+    for start in range(0, len(texts), EMBED_BATCH):
+        embedder.encode(texts[start:start + EMBED_BATCH])
+
+
 def build(embedder=None, folder: Path = VECTORS_DIR, progress: bool = True) -> Path:
-    """Embed the built-in bank and notes (a full ingest into a temporary data directory) and
-    write every vector ingest asked for to ``folder``. Returns the file written."""
+    """Embed the built-in bank and notes (a full ingest into a temporary data directory) and the
+    rubric texts the scorer embeds, and write every vector asked for to ``folder``. Returns the
+    file written."""
     from ..embeddings import get_embeddings
 
     embedder = embedder or get_embeddings("")
     rec = _Recorder(embedder)
-    with tempfile.TemporaryDirectory(prefix="interviewer-vectors-") as home:
-        Ingestor(Settings(home=Path(home)), rec, progress=progress, shipped=False).run()
+    _embed_builtin(rec, progress)
     texts = sorted(rec.seen)
     keys = np.frombuffer(b"".join(text_key(embedder.name, t) for t in texts), dtype=np.uint8).reshape(-1, KEY_BYTES)
     vectors = np.stack([rec.seen[t] for t in texts]).astype(np.float16)
@@ -84,8 +100,7 @@ def missing_texts(model: str, folder: Path = VECTORS_DIR) -> list[str]:
     cache = VectorCache.for_model(model, folder)
     stub = _NoModel(model, cache.dimension if cache else 384)
     embedder = CachedEmbeddings(stub, cache) if cache else stub
-    with tempfile.TemporaryDirectory(prefix="interviewer-vectors-") as home:
-        Ingestor(Settings(home=Path(home)), embedder, progress=False, shipped=False).run()
+    _embed_builtin(embedder, progress=False)
     return stub.asked
 
 

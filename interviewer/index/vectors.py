@@ -75,6 +75,14 @@ class VectorCache:
         """Row of each text in :attr:`vectors`, or None when it is not shipped."""
         return [self.index.get(text_key(self.model, t)) for t in texts]
 
+    def vectors_for(self, texts: list[str]) -> np.ndarray | None:
+        """(len(texts), dim) float32 unit rows when every text is shipped, else None."""
+        rows = self.lookup(texts)
+        if any(r is None for r in rows):
+            return None
+        vecs = self.vectors[rows].astype(np.float32)
+        return vecs / np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-12)
+
 
 class CachedEmbeddings:
     """An embedder that takes shipped vectors where it can and embeds only the rest.

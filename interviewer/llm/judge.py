@@ -11,7 +11,7 @@
    (:func:`~interviewer.llm.reply.turn_schema`: one required ``kp_N`` property per key point),
    in the structured-output mode the server accepts (``json_schema``, a forced tool call,
    ``json_object``, or the schema in the prompt; found at start by
-   :func:`~interviewer.llm.providers.probe_structured` unless set). The reply streams; the grade fields
+   :func:`~interviewer.llm.probe.probe_structured` unless set). The reply streams; the grade fields
    come first, so the grade is handed to the engine before any wording is shown, and the
    wording then streams through a leak guard (:mod:`interviewer.llm.leaks`).
 3. The reply is read as servers really send it (:mod:`interviewer.llm.reply`): JSON in a
@@ -27,25 +27,29 @@
 The offline scorer's grade (passed in by the engine) is the check: an answer that addresses
 the grader is flagged ``instruction_to_grader`` and scores no more than offline, and an LLM
 score at least :data:`DISAGREEMENT_THRESHOLD` away from it is marked ``disagreement``.
+
+A failed request is classified by :mod:`interviewer.llm.faults` (retry or not, how long to
+wait); a verdict's quotes and the proposed wording are checked by
+:mod:`interviewer.llm.reply_checks`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable, Iterator
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-from ..interview.judge import Broken, Channel, Graded, Judged, JudgeEvent, Judgement, JudgeRequest, Text
+from ..interview.judge import Broken, Graded, Judged, JudgeEvent, Judgement, JudgeRequest, Text
 from ..models import STAGE_TITLES, Assessment, Flag, KeyPointResult, LLMUsage
 from ..prompts import Prompt, load_prompt
 from .fake import INSTRUCTION_TO_GRADER
+from .faults import Fault, classify
 from .leaks import KEY_POINT_SPAN, REFERENCE_SPAN, StreamGuard
 from .providers import ModelChoice
 from .reply import TOOL_NAME, Reply, Unusable, estimate_tokens, grade_started, read_grade, turn_schema
+from .reply_checks import MAX_MESSAGE_CHARS, _wording_problem, ground_quote  # noqa: F401  (MAX_MESSAGE_CHARS: re-exported)
 
 #: |LLM score - offline score| (0-5 scale) at or above which the two graders are said to disagree.
 #: Issue 4 holds the offline scorer to an RMSE of at most 0.90 against human grades (Mohler
@@ -58,94 +62,10 @@ DISAGREEMENT_THRESHOLD = 2.0
 MAX_ANSWER_CHARS = 12_000
 #: Characters of each source passage put in the prompt (ingest chunks are up to 900).
 MAX_PASSAGE_CHARS = 700
-#: Longest interviewer message accepted from the model; longer ones are not a 1-3 sentence reply.
-MAX_MESSAGE_CHARS = 700
 #: Offline flags kept in LLM mode: facts about the answer, not grades (the LLM grades the rest).
 _CARRIED_FLAGS: set[str] = {"too_long", "instruction_to_grader"}
 #: Offline flags that mean there is nothing to grade: no request is sent.
 _NOTHING_TO_GRADE: set[str] = {"empty", "gibberish"}
-
-
-class Fault(Exception):
-    """One failed request: ``reason`` for people, ``retry`` whether another request may help,
-    ``wait`` seconds the server asked for (Retry-After), if it did."""
-
-    def __init__(self, reason: str, retry: bool, wait: float | None = None):
-        super().__init__(reason)
-        self.reason, self.retry, self.wait = reason, retry, wait
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date), or None."""
-    if headers is None:
-        return None
-    try:
-        ms = headers.get("retry-after-ms")
-        if ms:
-            return float(ms) / 1000
-        raw = headers.get("retry-after")
-        if not raw:
-            return None
-        try:
-            return max(0.0, float(raw))
-        except ValueError:
-            return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
-    except Exception:
-        return None
-
-
-def classify(exc: BaseException, timeout: float) -> Fault:
-    """A request's exception as a :class:`Fault` (retryable or not, with the server's wait)."""
-    if isinstance(exc, Fault):
-        return exc
-    if isinstance(exc, Unusable):  # nothing to grade from: another request may do better
-        return Fault(str(exc), True)
-    import httpx
-    import openai
-
-    if isinstance(exc, openai.RateLimitError):
-        return Fault("rate limited (429)", True, _retry_after(exc.response.headers))
-    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
-        return Fault(f"no reply within {timeout:g} s (timeout)", True)
-    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
-        return Fault(f"connection failed ({exc.__class__.__name__})", True)
-    if isinstance(exc, openai.AuthenticationError):
-        return Fault("the server rejected the API key (401); set OPENAI_API_KEY", False)
-    if isinstance(exc, openai.NotFoundError):
-        return Fault("the server does not serve this model (404)", False)
-    if isinstance(exc, openai.APIStatusError):
-        if exc.status_code >= 500 or exc.status_code in (408, 409):
-            return Fault(f"server error {exc.status_code}", True, _retry_after(exc.response.headers))
-        hint = "; try INTERVIEWER_STRUCTURED_OUTPUT=function_calling" if "response_format" in str(exc) else ""
-        return Fault(f"request rejected ({exc.status_code}): {str(exc.message)[:120]}{hint}", False)
-    if isinstance(exc, openai.LengthFinishReasonError):
-        return Fault("reply cut off at the token limit", True)
-    return Fault(f"{exc.__class__.__name__}: {str(exc)[:160]}", False)
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
-
-
-def ground_quote(quote: str, answer: str) -> str | None:
-    """The answer text that backs a quoted span, or None when the quote is not from the answer.
-
-    Exact (case, spacing and punctuation aside) quotes are kept as given; a loose quote whose
-    words are at least 80% in one answer sentence is replaced by that sentence.
-    """
-    q = _norm(quote)
-    if not q:
-        return None
-    if q in _norm(answer):
-        return quote.strip()
-    qw = set(q.split())
-    best, share = None, 0.0
-    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", answer):
-        sw = set(_norm(sentence).split())
-        s = len(qw & sw) / len(qw)
-        if s > share:
-            best, share = sentence.strip(), s
-    return best if share >= 0.8 and len(qw) >= 3 else None
 
 
 class LLMJudge:
@@ -453,16 +373,3 @@ class LLMJudge:
             disagreement=abs(score - offline.score) >= DISAGREEMENT_THRESHOLD,
         )
         return assessment, g.follow_up_point
-
-
-def _wording_problem(channel: Channel, value: Any, follow_up_point: int | None) -> str | None:
-    """Why a proposed message cannot be shown as is, or None when it can."""
-    if not isinstance(value, str) or not value.strip():
-        return "no wording"
-    if len(value) > MAX_MESSAGE_CHARS:
-        return f"wording longer than {MAX_MESSAGE_CHARS} characters"
-    if channel == "follow_up" and follow_up_point is None:
-        return "follow-up wording without the key point it probes"
-    if channel == "transition" and "?" in value:
-        return "the transition asks its own question"
-    return None

@@ -1,0 +1,7 @@
+"""``python -m interviewer.cli``: the same command line as ``interviewer``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
