@@ -29,12 +29,13 @@ names are importable from here too.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
 
 from ..embeddings import SentenceEmbeddings
-from ..models import Assessment, Flag, KeyPointResult, Reference, RubricPoint
+from ..models import Assessment, Flag, KeyPointResult, Question, Reference, RubricPoint
 from .features import (  # noqa: F401  (FEATURES, STEM, STOPWORDS: re-exported)
     FEATURES,
     STEM,
@@ -130,6 +131,11 @@ class OfflineScorer(Screening, TopicEvidence):
             being nearer another question, and the score alone says it earns nothing).
         vocabulary: the words of the knowledge base, for the gibberish screen
             (:class:`~interviewer.scoring.vocabulary.Vocabulary`; default: English words only).
+        shipped: vectors of known rubric texts, ``texts -> (len(texts), dim) unit rows, or None
+            when any text is unknown`` (the app passes the built-in bank's shipped vectors,
+            :meth:`interviewer.index.vectors.VectorCache.vectors_for`, which hold every text of
+            :func:`rubric_texts`); a hit spares the first answer to a question its rubric's model
+            call (about 130 ms on 2 cores). Default: none, the model embeds them.
 
     ``score`` returns an Assessment with score in [0, 5] (one decimal), one KeyPointResult
     per rubric point (or per focused point) with its credit, flags, and 2-3 feedback lines.
@@ -143,8 +149,9 @@ class OfflineScorer(Screening, TopicEvidence):
     name = "offline"
 
     def __init__(self, embedder: SentenceEmbeddings, model: ScorerModel | None = None, index: ReferenceIndex | None = None,
-                 vocabulary: Vocabulary | None = None):
+                 vocabulary: Vocabulary | None = None, shipped: Callable[[list[str]], np.ndarray | None] | None = None):
         self.embedder = embedder
+        self.shipped = shipped
         self.model = model or load_model()
         self.index = index
         self.vocabulary = vocabulary or Vocabulary()
@@ -180,7 +187,12 @@ class OfflineScorer(Screening, TopicEvidence):
         try:
             return np.stack([self._demoted[(question, p.text)] for p in points])
         except KeyError:
-            return None
+            pass
+        vecs = self.shipped(demoted_key_point_texts(question, [p.text for p in points])) if self.shipped else None
+        if vecs is not None:
+            for p, v in zip(points, vecs):
+                self._demoted[(question, p.text)] = v
+        return vecs
 
     def _anchor_vectors(self, reference: Reference, points: list[RubricPoint]) -> np.ndarray | None:
         """Each key point's anchoring reference sentence (:func:`interviewer.scoring.features.anchor_vectors`);
@@ -193,8 +205,10 @@ class OfflineScorer(Screening, TopicEvidence):
             if len(self._sentences) > 4096:
                 self._sentences.clear()
             sentences = split_sentences(reference.reference_answer)
-            self._sentences[key] = (self.embedder.encode(sentences, batch_size=16) if sentences
-                                  else np.zeros((0, 1), np.float32))
+            vecs = self.shipped(sentences) if (self.shipped and sentences) else None
+            if vecs is None:
+                vecs = self.embedder.encode(sentences, batch_size=16) if sentences else np.zeros((0, 1), np.float32)
+            self._sentences[key] = vecs
         return anchor_vectors(np.array([p.embedding for p in points], np.float32), self._sentences[key])
 
     def align(self, text: str, reference: Reference, points: list[RubricPoint], question: str) -> Alignment:
@@ -280,6 +294,21 @@ class OfflineScorer(Screening, TopicEvidence):
             feedback=feedback_lines(0.0, results, flags, 0),
             scorer=self.name,
         )
+
+
+def rubric_texts(question: Question) -> list[str]:
+    """Every text the scorer embeds for ``question``'s rubric besides the answer: the reference
+    answer's sentences (each key point's anchor) and the question-demoted key points, for the
+    main question and for each key point's follow-up (asked alone). Empty for a question with no
+    reference answer. What :mod:`interviewer.index.ship` embeds for the shipped vectors."""
+    if not question.reference_answer:
+        return []
+    points = [k.text for k in question.key_points]
+    texts = split_sentences(question.reference_answer) + demoted_key_point_texts(question.text, points)
+    for k in question.key_points:
+        if k.follow_up:
+            texts += demoted_key_point_texts(k.follow_up, [k.text])
+    return texts
 
 
 def _rubric(reference: Reference, question: str | None, focus: list[int] | None) -> tuple[list[RubricPoint], str]:
