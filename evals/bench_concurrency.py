@@ -88,6 +88,12 @@ class Server:
         self.proc.wait(timeout=20)
 
 
+def _own_cpu() -> float:
+    """CPU seconds of this process (the gradio clients), user and system."""
+    t = os.times()
+    return t.user + t.system
+
+
 def run_session(url: str, k: int, questions: int, think: tuple[float, float] | None, barrier, rng: random.Random,
                 out: dict) -> None:
     from gradio_client import Client
@@ -185,7 +191,9 @@ def main() -> int:
         single = drive(server.url, 1, args.questions, None, False, args.seed + 998)
         one = single["runs"][0]["times"] if single["runs"] else []
         single_cpu = (server.cpu_seconds() - cpu_before) / max(len(one), 1)
+        cpu_before, client_before = server.cpu_seconds(), _own_cpu()
         result = drive(server.url, args.sessions, args.questions, think, args.burst, args.seed)
+        run_cpu, client_cpu = server.cpu_seconds() - cpu_before, _own_cpu() - client_before
     finally:
         server.stop()
     runs = result["runs"]
@@ -199,6 +207,9 @@ def main() -> int:
         "single_p50_ms": round(statistics.median(one) * 1000) if one else None,
         "single_cpu_ms": round(single_cpu * 1000),
         "floor_ms": round(args.sessions * single_cpu / cores * 1000) if args.burst else None,
+        # where the CPU went during the run, per turn: the server, and these clients (same cores)
+        "server_cpu_ms_per_turn": round(run_cpu / max(len(times), 1) * 1000),
+        "client_cpu_ms_per_turn": round(client_cpu / max(len(times), 1) * 1000),
         "errors": result["errors"] + single["errors"],
     }
     print(json.dumps(row))

@@ -72,6 +72,9 @@ from tqdm import tqdm
 
 import interviewer.scoring.features as features_module
 import interviewer.scoring.offline as scoring_module
+import interviewer.scoring.reference_index as reference_index_module
+import interviewer.scoring.screening as screening_module
+import interviewer.scoring.text as text_module
 import interviewer.scoring.vocabulary as vocabulary_module
 from interviewer.embeddings import get_embeddings
 from interviewer.scoring.asag import ReferenceBuilder, read_rows, regression_metrics
@@ -156,7 +159,7 @@ def build_rows(paths: list[Path], embedder) -> list[Row]:
     h = hashlib.sha256()
     for p in paths:
         h.update(p.read_bytes())
-    for mod in (features_module, scoring_module, vocabulary_module):
+    for mod in (features_module, scoring_module, vocabulary_module, text_module, screening_module, reference_index_module):
         h.update(Path(mod.__file__).read_bytes())
     h.update(f"{NEGATIVES_PER_QUESTION}/{UNRELATED_PER_QUESTION}/{SEED}".encode())
     cache = OUT / f"fit-rows-{h.hexdigest()[:12]}.pkl"

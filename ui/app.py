@@ -222,7 +222,13 @@ class InterviewUI:
         assessment = keep
         chat = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
         yield ("", chat, assessment, keep, gr.update(interactive=False), *(keep,) * 4)
+        # Offline, grading and wording take a fraction of a second and the reply comes whole: the
+        # final update alone follows the echo (each update costs the server and the browser a
+        # message; under a burst of candidates that is as much CPU as the grading).
+        offline = self.rt.judge is None
         for event in events:
+            if offline and not isinstance(event, Step):
+                continue
             if isinstance(event, Assessed):
                 assessment = assessment_markdown(_shown(event.turn.assessment, event.follow_up_next))
             elif isinstance(event, Reset):

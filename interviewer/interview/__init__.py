@@ -1,6 +1,8 @@
 """The interview: takes a session's settings and the candidate's answers, gives turns, grades and reports.
 
-- :mod:`.engine`: plans stages, picks questions, follows up, saves every turn;
+- :mod:`.engine`: runs a session turn by turn and saves every turn; :mod:`.selection` (the
+  stage plan, the next question, the follow-up) and :mod:`.steps` (what it gives the front ends)
+  beside it;
 - :mod:`.judge`: the Judge protocol (offline scorer or LLM) the engine grades through;
 - :mod:`.voice`: the offline interviewer's wording;
 - :mod:`.store`: sessions, turns and review cards in SQLite;
