@@ -173,6 +173,8 @@ def main() -> int:
     ap.add_argument("--think", default="5,15", help="seconds of think time before each answer, low,high")
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=None, help="the UI's workers (INTERVIEWER_UI_CONCURRENCY)")
+    ap.add_argument("--nice-clients", type=int, default=0,
+                    help="lower the clients' CPU priority by this much (they share the cores with the server)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -185,6 +187,8 @@ def main() -> int:
     shutil.copytree(source, home / "chroma")
     think = tuple(float(x) for x in args.think.split(",")) if not args.burst else None
     server = Server(home, args.concurrency)
+    if args.nice_clients:
+        os.nice(args.nice_clients)  # the load generator yields the shared cores to the server under test
     try:
         drive(server.url, 1, 1, None, False, args.seed + 999)  # warm-up: the model loads, caches fill
         cpu_before = server.cpu_seconds()
