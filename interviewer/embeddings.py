@@ -54,6 +54,8 @@ class SentenceEmbeddings(Embeddings):
     Vectors are unit length (384 dimensions for all-MiniLM-L6-v2), so a dot product is the
     cosine similarity, in [-1, 1]. The model loads on first use, not at construction:
     importing sentence-transformers takes about 5 s, and the UI should not wait on it.
+    ``INTERVIEWER_TORCH_THREADS`` (a positive whole number), when set, is torch's thread count,
+    set as the model loads (it applies to the whole process).
 
     Args:
         model: a local model directory or a sentence-transformers model name; empty means

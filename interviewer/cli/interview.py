@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..models import LEVELS, STAGES, Assessment, PracticeOnly, SessionConfig, Turn
-from .root import _MODEL_HELP, _ensure_kb, _runtime, app, drill_app, parse_level, parse_stages
+from .root import _MODEL_HELP, _ensure_kb, _runtime, app, drill_app, parse_banks, parse_level, parse_stages
 
 
 @app.command()
@@ -52,7 +52,7 @@ def chat(
     if resume:
         started = _resume(engine, resume, out, "session")
     else:
-        banks = [b.strip() for b in bank.split(",") if b.strip()] or ["builtin"]
+        banks = parse_banks(bank)
         if stages is None:
             stages = "ml_fundamentals,deep_learning" if banks == ["builtin"] else ",".join(rt.kb.stages_of(banks)) or "screening"
         config = SessionConfig(
@@ -182,7 +182,7 @@ def drill(
     if resume:
         started = _resume(engine, resume, out, "drill")
     else:
-        banks = [b.strip() for b in bank.split(",") if b.strip()] or ["builtin"]
+        banks = parse_banks(bank)
         chosen = parse_stages(stages) if stages else list(rt.kb.stages_of(banks)) or list(STAGES)
         config = SessionConfig(level=parse_level(level), stages=chosen, questions=questions, max_follow_ups=follow_ups,
                                bank=",".join(banks), mode="drill")
@@ -203,7 +203,7 @@ def drill_export(
 
     rt = _runtime()
     _ensure_kb(rt, quiet=False)
-    banks = [b.strip() for b in bank.split(",") if b.strip()] or ["builtin"]
+    banks = parse_banks(bank)
     result = export_deck(rt.kb, banks, rt.store.review_items(banks), anki)
     typer.echo(f"Wrote {anki}: {result.notes} cards, {result.missed} with key points you missed first.")
 

@@ -91,6 +91,11 @@ def parse_stages(value: str) -> list[str]:
     return names
 
 
+def parse_banks(value: str) -> list[str]:
+    """``--bank`` ("builtin,mine") as a list of bank names; empty means the built-in bank."""
+    return [b.strip() for b in value.split(",") if b.strip()] or ["builtin"]
+
+
 def parse_level(value: str) -> str:
     from ..errors import ConfigError
 

@@ -75,13 +75,15 @@ class VectorCache:
         """Row of each text in :attr:`vectors`, or None when it is not shipped."""
         return [self.index.get(text_key(self.model, t)) for t in texts]
 
+    def unit_rows(self, rows: list[int]) -> np.ndarray:
+        """The vectors at ``rows`` as (len(rows), dim) float32 unit rows (float16 loses the norm)."""
+        vecs = self.vectors[rows].astype(np.float32)
+        return vecs / np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-12)
+
     def vectors_for(self, texts: list[str]) -> np.ndarray | None:
         """(len(texts), dim) float32 unit rows when every text is shipped, else None."""
         rows = self.lookup(texts)
-        if any(r is None for r in rows):
-            return None
-        vecs = self.vectors[rows].astype(np.float32)
-        return vecs / np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-12)
+        return None if any(r is None for r in rows) else self.unit_rows(rows)
 
 
 class CachedEmbeddings:
@@ -109,8 +111,7 @@ class CachedEmbeddings:
         out = np.zeros((len(texts), self.cache.dimension), dtype=np.float32)
         known = [i for i, r in enumerate(rows) if r is not None]
         if known:
-            vecs = self.cache.vectors[[rows[i] for i in known]].astype(np.float32)
-            out[known] = vecs / np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-12)
+            out[known] = self.cache.unit_rows([rows[i] for i in known])
         missing = [i for i, r in enumerate(rows) if r is None]
         if missing:
             fresh = np.asarray(self.inner.encode([texts[i] for i in missing], batch_size=batch_size))

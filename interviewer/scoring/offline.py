@@ -176,7 +176,7 @@ class OfflineScorer(Screening, TopicEvidence):
         points, asked = _rubric(reference, question, focus)
         self._anchor_vectors(reference, points)
         missing = [p for p in points if (asked, p.text) not in self._demoted]
-        if missing:
+        if missing and self._demoted_vectors(asked, missing) is None:  # not cached nor shipped
             vecs = self.embedder.encode(demoted_key_point_texts(asked, [p.text for p in missing]), batch_size=8)
             for p, v in zip(missing, vecs):
                 self._demoted[(asked, p.text)] = v
