@@ -67,6 +67,18 @@ def test_strong_answers_get_no_follow_up_and_no_repeats(engine):
     assert "end of the interview" in steps[-1].reply
 
 
+def test_the_same_seed_asks_the_same_questions(engine):
+    """--seed promises a repeatable interview: the questions must not depend on the session's random id."""
+    def questions(seed):
+        sid, _ = run(engine, SessionConfig(level="mid", stages=["ml_fundamentals", "screening"], questions=4, seed=seed),
+                     ["a strong answer"] * 4)
+        return [t.question_id for t in engine.store.turns(sid)]
+
+    first = questions(7)
+    assert questions(7) == first
+    assert any(questions(s) != first for s in (8, 9)), "another seed picks other questions"
+
+
 def test_follow_up_targets_highest_weight_missed_key_point(engine):
     cfg = SessionConfig(level="mid", stages=["ml_fundamentals"], questions=2, seed=3)
     started = engine.start(cfg)

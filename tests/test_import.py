@@ -667,3 +667,25 @@ def test_the_sample_collections_are_read_whole_and_only_their_noise_is_skipped()
     assert len(items) == 25 and sum(bool(i.answer) for i in items) == 21
     assert [s.source for s in skipped] == ["ml_questions.csv row 26"]
     assert [i.question for i in items if len(i.question.split()) < 3] == ["Overfitting?"]
+
+
+def test_long_imported_answers_give_key_points_a_candidate_can_say():
+    """An essay imported as an answer: key points are sentences of at most MAX_POINT_WORDS words
+    (not six 600-word chunks), and a line that only points at a link is no key point."""
+    from interviewer.bank.importing.build import derive_rubric
+    from interviewer.bank.importing.markdown_tree import parse_tree, prose
+    from interviewer.scoring.offline import MAX_POINT_WORDS
+
+    essay = " ".join(f"Claim {i} says that gradient boosting fits tree number {i} to the residuals of the ensemble "
+                     f"so far, with shrinkage {i / 10}." for i in range(40))
+    points = derive_rubric(essay, essay)
+    assert len(points) == 6 and all(len(p.text.split()) <= MAX_POINT_WORDS for p in points)
+    assert all(p.text in essay for p in points), "each point is a sentence of the answer"
+
+    md = ("Stemming chops word endings off with rules; lemmatization maps a word to its dictionary form.\n\n"
+          "- For a more detailed treatment please check [here](https://example.org/ir-book)\n"
+          "- Lemmatization needs the part of speech: *saw* is *see* as a verb.\n\n"
+          "*from [here](https://example.org/post)*\n")
+    lines = prose(parse_tree(md))
+    assert not any("here" in line for line in lines), lines
+    assert len(lines) == 2

@@ -178,3 +178,33 @@ def test_word_lookups_never_touch_the_tokenizer_of_the_forward_pass(embedder, re
     assert scorer.words._tokenizer._tokenizer is not model_tokenizer._tokenizer
     assert scorer.words._tokenizer("XGBoost", add_special_tokens=False)["input_ids"] == \
         model_tokenizer("XGBoost", add_special_tokens=False)["input_ids"]
+
+
+def test_a_candidate_who_gives_the_reference_answer_covers_every_key_point(scorer, kb, bank):
+    """The 30 references of most clauses (long sentences are cut into clauses): until the unit
+    budget was counted in words, 43 of the bank's references, given as answers, left a key point
+    uncovered, and the candidate was asked a follow-up on what they had just said."""
+    from interviewer.scoring.text import split_clauses
+
+    def units(q):
+        return sum(len(split_clauses(s) or [s]) for s in split_sentences(q.reference_answer))
+
+    longest = sorted((q for q in bank.questions if q.reference_answer), key=units, reverse=True)[:30]
+    uncovered = {}
+    for q in longest:
+        ref = kb.reference("builtin", q.id)
+        a = scorer.score(ref.reference_answer, ref, question=ref.question_text)
+        missed = [k.index for k in a.key_points if not k.covered]
+        if missed or a.score < 4.5:
+            uncovered[q.id] = (a.score, missed)
+    assert not uncovered, uncovered
+
+
+def test_a_long_answer_keeps_the_sentence_of_every_key_point(scorer, refs):
+    """Over the word budget, each key point's best sentence is kept before sentences that share
+    many words with the whole rubric, wherever in the answer it is."""
+    ref = max(refs, key=lambda r: len(r.key_points))
+    filler = " ".join(f"{ref.reference_answer}" for _ in range(4))
+    stated = " ".join(p.text for p in ref.key_points)
+    a = scorer.score(filler + " " + stated, ref, question=ref.question_text)
+    assert all(k.covered for k in a.key_points), [(k.index, k.credit) for k in a.key_points]

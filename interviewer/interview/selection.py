@@ -195,7 +195,8 @@ class Selection:
         to a question already asked) + W_WEAK_TOPIC x [topic has key points due for review]
         - W_SAME_TOPIC x [topic already asked in this session] + W_JITTER x seeded noise.
         """
-        rng = random.Random(f"{config.seed}:{sid}:{len(mains)}")
+        # seeded by the config alone (the engine gives every session one), so --seed repeats an interview
+        rng = random.Random(f"{config.seed}:{len(mains)}")
         asked_vecs = np.stack([self.kb.card(t.bank, t.question_id).embedding for t in mains]) if mains else None
         now, began = self.store.clock(), self.store.session(sid).created_at
         # due from earlier sessions (what this interview itself missed is the drill's business)

@@ -73,11 +73,20 @@ from .vocabulary import TOKEN, acronym
 FEATURES: tuple[str, ...] = (
     "sem", "whole", "demoted", "soft_recall", "exact_recall", "precision", "term_precision", "log_words", "hedges",
 )
-#: Units embedded per answer: longer answers keep the units that share most words with the
-#: rubric. Scoring a 2,000-word answer on 2 cores takes p50 170 / p95 181 ms with 24 units and
-#: 160 / 174 ms with 20 (20 bank questions; evals/adversarial.py reports the same timing over the whole bank); 20 keeps
-#: a margin under the 200 ms budget when the machine is busy.
-MAX_UNITS = 20
+#: An answer of at most this many words is embedded whole, as units: the bank's reference
+#: answers are p50 183, p95 216, max 231 words, so a candidate who gives an answer of
+#: reference length has every sentence read. Until 2026-12-03 the limit was 20 units, and a
+#: reference-length answer of long sentences (each cut into clauses) kept 3 of its 9
+#: sentences: 43 of the 519 reference answers, scored as answers, left a key point uncovered
+#: (mlf-pca-tsne-umap 3.8 of 5), and a candidate who gave the reference answer got a follow-up.
+MAX_UNIT_WORDS = 240
+#: A longer answer keeps this many words of its sentences (see :func:`answer_units`).
+#: Embedding cost grows with the words embedded, not with the number of units, so the budget
+#: is in words; 200 words keeps a 2,000-word answer's scoring time where the 20-unit limit
+#: had it (p50 177 / p95 191 ms on 2 cores on 2026-12-03, evals/bench_scoring.py).
+PRUNED_UNIT_WORDS = 200
+#: At most this many units whatever their length (a list of one-word items is many units).
+MAX_UNITS = 40
 #: The question-demoted answer is embedded from its first this many content words.
 DEMOTED_WORDS = 64
 #: Answers up to this many words are embedded whole; longer ones by their mean unit vector
@@ -158,24 +167,37 @@ class Units:
     owner: list[int]
 
 
-def answer_units(text: str, rubric_stems: set[str], limit: int = MAX_UNITS) -> Units:
-    """Sentences (or the clauses of long sentences) of an answer, at most ``limit`` texts.
+def answer_units(text: str, key_point_stems: list[set[str]], words: int = MAX_UNIT_WORDS,
+                 limit: int = MAX_UNITS, pruned: int = PRUNED_UNIT_WORDS) -> Units:
+    """Sentences (or the clauses of long sentences) of an answer: all of them for an answer of at
+    most ``words`` words and ``limit`` texts, else at most ``pruned`` words of them.
 
-    When an answer has more than ``limit``, the sentences that share most stems with the
-    rubric are kept (in answer order): a cheap lexical pre-selection so that scoring time
-    stays bounded however long the answer is.
+    A longer answer keeps, in answer order, a cheap lexical pre-selection so that
+    scoring time stays bounded however long the answer is: first each key point's best
+    sentences in turn (round robin over the key points, by the stems a sentence shares with
+    that key point), so that no key point loses the sentence that speaks to it to sentences
+    that share many words with the others; then the rest by stems shared with the whole
+    rubric. ``key_point_stems`` is one set of word stems per key point.
     """
     sentences = split_sentences(text) or [text.strip()]
     parts = [split_clauses(s) or [s] for s in sentences]
-    if sum(len(p) for p in parts) > limit:
-        overlap = [len({w[:STEM] for w in content_words(s)} & rubric_stems) for s in sentences]
-        order = sorted(range(len(sentences)), key=lambda i: -overlap[i])
-        keep, n = [], 0
+    lengths = [len(s.split()) for s in sentences]
+    if sum(lengths) > words or sum(len(p) for p in parts) > limit:
+        stems = [{w[:STEM] for w in content_words(s)} for s in sentences]
+        rubric = set().union(*key_point_stems) if key_point_stems else set()
+        ranked = [sorted((i for i in range(len(sentences)) if stems[i] & kp), key=lambda i: -len(stems[i] & kp))
+                  for kp in key_point_stems]
+        order = [ranks[r] for r in range(max(map(len, ranked), default=0)) for ranks in ranked if r < len(ranks)]
+        order += sorted(range(len(sentences)), key=lambda i: -len(stems[i] & rubric))
+        keep: list[int] = []
+        n_words = n_units = 0
         for i in order:
-            if n + len(parts[i]) > limit and keep:
+            if i in keep:
+                continue
+            if keep and (n_words + lengths[i] > pruned or n_units + len(parts[i]) > limit):
                 continue
             keep.append(i)
-            n += len(parts[i])
+            n_words, n_units = n_words + lengths[i], n_units + len(parts[i])
         keep.sort()
         sentences, parts = [sentences[i] for i in keep], [parts[i] for i in keep]
     texts = [t for p in parts for t in p]
@@ -238,7 +260,7 @@ def key_point_features(
     q_words = set(content_words(question))
     kp_words = demoted_key_point_words(q_words, key_points)
     rubric_stems = {w[:STEM] for ws in kp_words for w in ws}
-    units = answer_units(answer, rubric_stems)
+    units = answer_units(answer, [{w[:STEM] for w in ws} for ws in kp_words])
     n_words = len(answer.split())
     answer_demoted = demote(answer, q_words)
 

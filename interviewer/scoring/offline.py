@@ -29,6 +29,7 @@ names are importable from here too.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Callable
 from typing import Protocol
 
@@ -105,17 +106,36 @@ class Scorer(Protocol):
     ) -> Assessment: ...
 
 
+#: A key point derived by merging sentences stays at most this many words: a key point is one
+#: claim a candidate can make in a breath, and the sentence model reads only its first 256
+#: word pieces. The bank's own key points: p50 18, p95 24, max 32 words.
+MAX_POINT_WORDS = 45
+
+
 def derive_key_points(reference_answer: str, max_points: int = 6) -> list[str]:
     """Key points of a reference answer that has no rubric: its sentences (its main claims).
 
-    A one-sentence reference is one key point; more than ``max_points`` sentences are merged
-    pairwise, shortest neighbours first, so that each point stays a whole claim. Returns at
-    least one point for any non-empty text.
+    A one-sentence reference is one key point. More than ``max_points`` sentences are merged
+    pairwise, shortest neighbours first, so that each point stays a whole claim, while a merged
+    point stays within :data:`MAX_POINT_WORDS`. A long reference (an essay imported as an answer)
+    that still has more sentences keeps the ``max_points`` most central ones, in order: those
+    whose content words recur most in the other sentences (per word, so long sentences are not
+    favoured), the lexical centroid of extractive summarising. Returns at least one point for
+    any non-empty text.
     """
     points = split_sentences(reference_answer) or [reference_answer.strip()]
     while len(points) > max_points:
         i = min(range(len(points) - 1), key=lambda j: len(points[j]) + len(points[j + 1]))
-        points[i : i + 2] = [f"{points[i]} {points[i + 1]}"]
+        merged = f"{points[i]} {points[i + 1]}"
+        if len(merged.split()) > MAX_POINT_WORDS:
+            break
+        points[i : i + 2] = [merged]
+    if len(points) > max_points:
+        stems = [{w[:STEM] for w in content_words(p)} for p in points]
+        counts = Counter(w for ws in stems for w in ws)
+        central = [sum(counts[w] - 1 for w in ws) / (len(ws) or 1) for ws in stems]
+        keep = sorted(sorted(range(len(points)), key=lambda i: -central[i])[:max_points])
+        points = [points[i] for i in keep]
     return points
 
 

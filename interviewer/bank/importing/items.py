@@ -211,3 +211,21 @@ def is_link_only(markdown: str) -> bool:
     text = re.sub(r"https?://\S+", " ", _LINK.sub(" ", markdown))
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", text) if w.lower() not in _POINTER_WORDS]
     return len(words) < 3
+
+
+#: A link text that names no content, only the link ("[here](...)", "[this](...)").
+_BARE_ANCHOR = {"here", "this", "link", "source", "src", "ref", "this article", "this post", "this paper", "this video"}
+_POINTER_VERB = re.compile(r"\b(see|check|read|refer|visit|watch|found|taken|adapted|from)\b", re.IGNORECASE)
+
+
+def is_pointer(markdown: str) -> bool:
+    """True when a paragraph or list item only sends the reader to a link: link-only text
+    (:func:`is_link_only`), or a short sentence (at most 12 words) that points with a verb at a
+    link named "here", "this" or "source" ("For a more detailed treatment please check
+    [here](...)", "*from [here](...)*"). Such a line is no key point: a candidate cannot say it."""
+    if is_link_only(markdown):
+        return True
+    anchors = [m.group(1).strip().lower() for m in _LINK.finditer(markdown)]
+    text = plain(markdown)
+    return (any(a in _BARE_ANCHOR for a in anchors) and len(text.split()) <= 12
+            and bool(_POINTER_VERB.search(text)))

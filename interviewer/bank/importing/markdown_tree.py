@@ -16,7 +16,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from .items import plain
+from .items import is_pointer, plain
 
 #: A link back to the top or to the contents ("**[⬆ Back to top](#table-of-contents)**"), with any
 #: emphasis around it.
@@ -249,9 +249,12 @@ def is_answer_label(summary: str) -> bool:
 
 def prose(nodes: list[Node]) -> list[str]:
     """The text of nodes for key points, one entry per paragraph or list item ("- " in front):
-    no code, tables, display formulas or headings; links as their text; images gone."""
+    no code, tables, display formulas or headings; links as their text; images gone; no line that
+    only points at a link (:func:`interviewer.bank.importing.items.is_pointer`)."""
     out: list[str] = []
     for n in nodes:
+        if n.kind in ("para", "html") and is_pointer(n.text):
+            continue
         if n.kind in ("para", "html"):
             text = plain(re.sub(r"\$\$.*?\$\$", " ", n.text, flags=re.DOTALL))
             if re.search(r"[A-Za-z]{2,}", text):
