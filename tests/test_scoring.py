@@ -208,3 +208,14 @@ def test_a_long_answer_keeps_the_sentence_of_every_key_point(scorer, refs):
     stated = " ".join(p.text for p in ref.key_points)
     a = scorer.score(filler + " " + stated, ref, question=ref.question_text)
     assert all(k.covered for k in a.key_points), [(k.index, k.credit) for k in a.key_points]
+
+
+def test_a_vague_answer_that_names_the_subject_scores_low(scorer, kb):
+    """Every key point of this rubric names AutoML; a vague answer that names it too once earned
+    0.7 of four of them (2.8 of 5, as much as an answer that made two of the points)."""
+    ref = kb.reference("builtin", "scr-automl-tools")
+    vague = scorer.score("I think AutoML is an important area. It depends on the data and the model, "
+                         "so I would try a few things and see what works best.", ref)
+    two_points = scorer.score(" ".join(p.text for p in ref.key_points[:2]), ref)
+    assert vague.score <= 1.5, vague.score
+    assert two_points.score >= vague.score + 1.0

@@ -223,6 +223,9 @@ class Alignment:
     #: it and little on its neighbours, so one sentence does not address a whole rubric of
     #: related points (a bias-variance rubric: every point mentions training error).
     distinct: np.ndarray | None = None
+    #: (K,) the same against the key points' question-demoted vectors: what a unit says of a
+    #: key point beyond the question's own words, which every key point may repeat.
+    distinct_demoted: np.ndarray | None = None
 
 
 def key_point_features(
@@ -349,7 +352,9 @@ def key_point_features(
         single = int(sims[:n_sent, j].argmax())
         evidence.append(shown[single] if sims[single, j] >= sims[i, j] - 0.03 else shown[i])
     distinct = (2 * sims - sims.max(axis=1, keepdims=True)).max(axis=0)
-    return Alignment(matrix, evidence, float(answer_vec @ ref_vec), answer_vec, dkp_vecs, distinct)
+    dsims = all_vecs @ dkp_vecs.T
+    distinct_demoted = (2 * dsims - dsims.max(axis=1, keepdims=True)).max(axis=0)
+    return Alignment(matrix, evidence, float(answer_vec @ ref_vec), answer_vec, dkp_vecs, distinct, distinct_demoted)
 
 
 #: A reference sentence anchors a key point only when it is at least this similar (cosine) to

@@ -54,6 +54,7 @@ from .features import (  # noqa: F401  (FEATURES, STEM, STOPWORDS: re-exported)
 from .model import ScorerModel, load_model
 from .reference_index import (  # noqa: F401  (OFF_TOPIC_RULES: re-exported)
     ADDRESS_FLOOR,
+    DEMOTED_ADDRESS_MARGIN,
     ADDRESS_HIGH,
     ADDRESS_LOW,
     OFF_TOPIC_RULES,
@@ -264,6 +265,8 @@ class OfflineScorer(Screening, TopicEvidence):
         credits = self.model.credit(align.matrix)
         if len(points) >= RUBRIC_MIN_POINTS:
             speaks = align.distinct if align.distinct is not None else align.matrix[:, 0]
+            if align.distinct_demoted is not None:
+                speaks = np.minimum(speaks, align.distinct_demoted + DEMOTED_ADDRESS_MARGIN)
             addressed = np.clip((speaks - ADDRESS_LOW) / (ADDRESS_HIGH - ADDRESS_LOW), 0.0, 1.0)
             credits = credits * (ADDRESS_FLOOR + (1.0 - ADDRESS_FLOOR) * addressed)
         if not gate:

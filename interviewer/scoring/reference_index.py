@@ -28,6 +28,17 @@ from .model import ScorerModel
 #: (evals/calibrate_scorer.py, first version). A reference of one or two sentences (the public
 #: ASAG data, a follow-up's single point) is graded as a whole and not scaled.
 RUBRIC_MIN_POINTS, ADDRESS_LOW, ADDRESS_HIGH, ADDRESS_FLOOR = 3, 0.40, 0.55, 0.25
+#: How distinctly an answer addresses a key point is the smaller of its distinctness against
+#: the key point and against the key point without the question's words, plus this margin
+#: (:attr:`interviewer.scoring.features.Alignment.distinct_demoted`). When every key point names
+#: the question's subject ("AutoML optimises only the metric ...", "AutoML does not frame the
+#: problem ..."), a vague answer that names it too ("I think AutoML is an important area. It
+#: depends on the data ...") was as close to each point as to the others and earned 0.7 of
+#: four of them (2.8 of 5, as much as an answer that made two points). Chosen on the even
+#: half of the bank (rubrics of 3+ points, evals/adversarial.py's answers), checked on the odd
+#: half: reworded reference answers p5 0.60 / 0.59 (at or above ADDRESS_HIGH), vague answers
+#: p95 0.44 / 0.43 and other topics' answers p95 0.46 / 0.45 (raw distinctness: vague p95 0.50).
+DEMOTED_ADDRESS_MARGIN = 0.25
 #: Off-topic rule, as (best key-point similarity below, margin at least) pairs: the
 #: answer matches no key point well and is closer (cosine) to the reference answer of a
 #: question on another topic than to this question's, by a margin that must be larger the
