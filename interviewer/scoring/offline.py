@@ -54,9 +54,9 @@ from .features import (  # noqa: F401  (FEATURES, STEM, STOPWORDS: re-exported)
 from .model import ScorerModel, load_model
 from .reference_index import (  # noqa: F401  (OFF_TOPIC_RULES: re-exported)
     ADDRESS_FLOOR,
-    DEMOTED_ADDRESS_MARGIN,
     ADDRESS_HIGH,
     ADDRESS_LOW,
+    DEMOTED_ADDRESS_MARGIN,
     OFF_TOPIC_RULES,
     RUBRIC_MIN_POINTS,
     ReferenceIndex,
