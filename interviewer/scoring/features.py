@@ -262,8 +262,9 @@ def key_point_features(
     """
     q_words = set(content_words(question))
     kp_words = demoted_key_point_words(q_words, key_points)
-    rubric_stems = {w[:STEM] for ws in kp_words for w in ws}
-    units = answer_units(answer, [{w[:STEM] for w in ws} for ws in kp_words])
+    kp_stems = [{w[:STEM] for w in ws} for ws in kp_words]
+    rubric_stems = set().union(*kp_stems)
+    units = answer_units(answer, kp_stems)
     n_words = len(answer.split())
     answer_demoted = demote(answer, q_words)
 
@@ -351,10 +352,14 @@ def key_point_features(
         i = int(best[j])
         single = int(sims[:n_sent, j].argmax())
         evidence.append(shown[single] if sims[single, j] >= sims[i, j] - 0.03 else shown[i])
-    distinct = (2 * sims - sims.max(axis=1, keepdims=True)).max(axis=0)
-    dsims = all_vecs @ dkp_vecs.T
-    distinct_demoted = (2 * dsims - dsims.max(axis=1, keepdims=True)).max(axis=0)
-    return Alignment(matrix, evidence, float(answer_vec @ ref_vec), answer_vec, dkp_vecs, distinct, distinct_demoted)
+    return Alignment(matrix, evidence, float(answer_vec @ ref_vec), answer_vec, dkp_vecs,
+                     _distinctness(sims), _distinctness(all_vecs @ dkp_vecs.T))
+
+
+def _distinctness(sims: np.ndarray) -> np.ndarray:
+    """(K,) from (units, K) similarities: per key point, the best over units of
+    ``2 * sim(unit, k) - max_j sim(unit, j)`` (see :attr:`Alignment.distinct`)."""
+    return (2 * sims - sims.max(axis=1, keepdims=True)).max(axis=0)
 
 
 #: A reference sentence anchors a key point only when it is at least this similar (cosine) to

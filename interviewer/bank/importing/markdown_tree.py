@@ -253,9 +253,9 @@ def prose(nodes: list[Node]) -> list[str]:
     only points at a link (:func:`interviewer.bank.importing.items.is_pointer`)."""
     out: list[str] = []
     for n in nodes:
-        if n.kind in ("para", "html") and is_pointer(n.text):
-            continue
         if n.kind in ("para", "html"):
+            if is_pointer(n.text):
+                continue
             text = plain(re.sub(r"\$\$.*?\$\$", " ", n.text, flags=re.DOTALL))
             if re.search(r"[A-Za-z]{2,}", text):
                 out.append(text)
