@@ -12,7 +12,7 @@ from interviewer.config import KNOWLEDGE_DIR, Settings
 from interviewer.documents import read_document
 from interviewer.errors import DocumentError, StoreMissingError
 from interviewer.index.ingest import Ingestor
-from interviewer.index.retrieval import KnowledgeBase, open_client
+from interviewer.index.retrieval import KnowledgeBase, open_client, texts_of
 
 from .conftest import SEEDS
 
@@ -73,13 +73,13 @@ def test_ingest_is_incremental(tmp_path, knowledge, embedder):
     changed = ing.run([extra])
     assert changed.updated == [str(note.resolve())] and changed.added == [str(extra.resolve())]
     passages = KnowledgeBase(open_client(settings)).passages.get(include=["documents", "metadatas"])
-    assert any("ROC-AUC" in d for d in passages["documents"])
+    assert any("ROC-AUC" in d for d in texts_of(passages))
     assert all(m["topic"] and m["stage"] for m in passages["metadatas"])
 
     extra.unlink()
     removed = ing.run()
     assert removed.removed == [str(extra.resolve())]
-    docs = KnowledgeBase(open_client(settings)).passages.get(include=["documents"])["documents"]
+    docs = texts_of(KnowledgeBase(open_client(settings)).passages.get(include=["documents", "metadatas"]))
     assert not any("Feature stores" in d for d in docs)
 
 
@@ -98,7 +98,7 @@ def test_bad_documents_are_reported_and_skipped(tmp_path, knowledge, embedder):
     assert "binary" in result.failed[str(binary.resolve())]
     assert "UTF-8" in result.failed[str(latin.resolve())]
     assert str(good_pdf.resolve()) in result.added
-    docs = KnowledgeBase(open_client(settings)).passages.get(include=["documents"])["documents"]
+    docs = texts_of(KnowledgeBase(open_client(settings)).passages.get(include=["documents", "metadatas"]))
     assert any("Dropout randomly zeroes" in d for d in docs)
 
 

@@ -77,8 +77,10 @@ def store_bank(settings: Settings, embedder: SentenceEmbeddings, imported: Impor
                 cols[n].delete(where=where)
                 old = previous[n]
                 if old["ids"]:
-                    cols[n].upsert(ids=old["ids"], documents=old["documents"], metadatas=old["metadatas"],
-                                   embeddings=old["embeddings"])
+                    # a store written before texts moved to metadata has them as documents
+                    docs = old["documents"] if any(d is not None for d in old["documents"] or []) else None
+                    cols[n].upsert(ids=old["ids"], metadatas=old["metadatas"], embeddings=old["embeddings"],
+                                   **({"documents": docs} if docs else {}))
             except Exception:  # the store itself is failing: report the first error below
                 pass
         tmp.unlink(missing_ok=True)

@@ -121,6 +121,7 @@ class Ingestor:
             )
 
         stored = self._stored_sources(cols)
+        fresh = all(c.count() == 0 for c in cols.values())  # nothing to replace: add, not upsert
         result = IngestResult()
         taxonomy_hash = file_hash(settings.taxonomy_path)
         wanted: dict[str, str] = {}
@@ -202,7 +203,7 @@ class Ingestor:
         if marker is not None and (pending or to_replace):
             marker.unlink(missing_ok=True)
         if pending:
-            self._embed_and_add(cols, pending, TopicTagger(self.embedder, bank.taxonomy, bank))
+            self._embed_and_add(cols, pending, TopicTagger(self.embedder, bank.taxonomy, bank), fresh=fresh)
             result.records.update(r.collection for r in pending)
         if pending or to_replace or not settings.vocabulary_path.is_file():
             self._save_vocabulary(cols)
@@ -240,7 +241,7 @@ class Ingestor:
                 stored[src] = ""
         return stored
 
-    def _embed_and_add(self, cols: dict[str, Any], records: list[Record], tagger: TopicTagger) -> None:
+    def _embed_and_add(self, cols: dict[str, Any], records: list[Record], tagger: TopicTagger, fresh: bool = False) -> None:
         from tqdm import tqdm
 
         limit = upsert_limit(next(iter(cols.values())))
@@ -249,7 +250,7 @@ class Ingestor:
         def flush(name: str) -> None:
             rows = buffers.pop(name, [])
             if rows:
-                upsert(cols[name], [r for r, _ in rows], np.stack([v for _, v in rows]), limit)
+                upsert(cols[name], [r for r, _ in rows], np.stack([v for _, v in rows]), limit, fresh=fresh)
 
         bar = tqdm(total=len(records), desc="Embedding", unit="text", disable=not self.progress, file=sys.stderr)
         try:
