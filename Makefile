@@ -25,8 +25,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# `interviewer ui` builds the knowledge base itself on a fresh data directory (while Gradio loads).
 run: install
-	$(BIN)/interviewer ingest --if-missing
 	$(BIN)/interviewer ui --host $(HOST) --port $(PORT)
 
 ingest: install

@@ -4,9 +4,10 @@ Each figure is given with its ratio to the *embedding floor*: the time the embed
 alone takes for the same text (so the ratio says how much the interviewer adds, whatever
 the machine). Measured here:
 
-- first start on a fresh data directory: ``interviewer ingest --if-missing`` (shipped vectors)
-  and then ``interviewer ui`` until it answers HTTP 200, against embedding the bank's 519
-  reference answers alone;
+- first start on a fresh data directory: ``interviewer ui`` (what ``make run`` runs; it builds the
+  knowledge base from the shipped vectors while Gradio loads) until it answers HTTP 200, and
+  ``interviewer ingest --if-missing`` alone on another fresh directory, each against embedding the
+  bank's reference answers alone;
 - ingest of the built-in knowledge in process (shipped vectors, and ``--rebuild``), and of the
   seed documents;
 - offline turn p50/p95, interview and drill (evals/bench_drill.py), against embedding one answer;
@@ -49,14 +50,17 @@ def _run_json(args: list[str], env: dict | None = None, timeout: int = 3600) -> 
 
 
 def first_start(env_base: dict) -> dict:
-    """Seconds from nothing to a serving UI on a fresh data directory, and the UI's peak memory."""
+    """Seconds from nothing to a serving UI on a fresh data directory (``ready_s``), the UI's peak
+    memory, and the seconds of ``interviewer ingest --if-missing`` alone on another one."""
+    ingest_home = Path(tempfile.mkdtemp(prefix="perf-ingest-home-"))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "interviewer", "ingest", "--if-missing"], env={**env_base, "INTERVIEWER_HOME": str(ingest_home)},
+                   check=True, capture_output=True, timeout=900)
+    ingest_s = time.perf_counter() - t0
     home = Path(tempfile.mkdtemp(prefix="perf-home-"))
     env = {**env_base, "INTERVIEWER_HOME": str(home)}
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "interviewer", "ingest", "--if-missing"], env=env, check=True,
-                   capture_output=True, timeout=900)
-    ingest_s = time.perf_counter() - t0
     port = 7900 + os.getpid() % 90
+    t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "interviewer", "ui", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -67,7 +71,7 @@ def first_start(env_base: dict) -> dict:
             except OSError:
                 if proc.poll() is not None or time.perf_counter() - t0 > 600:
                     raise SystemExit("interviewer ui did not start")
-                time.sleep(0.1)
+                time.sleep(0.05)
         ready_s = time.perf_counter() - t0
         time.sleep(3)  # the embedding model warms up in the background
         with open(f"/proc/{proc.pid}/status") as f:
@@ -107,10 +111,10 @@ def main() -> int:
 
     if args.install_s:
         rows.append(("install on a fresh clone (`make install` and `make llama`, pip's caches warm)", f"{args.install_s:.0f} s", "-"))
-    rows.append((f"first start: ingest on a fresh data directory ({len(refs)} questions, shipped vectors)",
-                 f"{start['ingest_s']:.1f} s", f"{start['ingest_s'] / floor_refs:.2f} x embedding the {len(refs)} reference answers ({floor_refs:.1f} s)"))
-    rows.append(("first start: until the UI answers (ingest + `interviewer ui`)", f"{start['ready_s']:.1f} s",
-                 f"{start['ready_s'] / floor_refs:.2f} x"))
+    rows.append(("first start: `make run`'s `interviewer ui` on a fresh data directory, until the page answers",
+                 f"{start['ready_s']:.1f} s", f"{start['ready_s'] / floor_refs:.2f} x embedding the {len(refs)} reference answers ({floor_refs:.1f} s)"))
+    rows.append((f"first start: `interviewer ingest --if-missing` alone on a fresh data directory ({len(refs)} questions, shipped vectors)",
+                 f"{start['ingest_s']:.1f} s", f"{start['ingest_s'] / floor_refs:.2f} x"))
 
     home = Path(tempfile.mkdtemp(prefix="perf-ingest-"))
     shipped = Ingestor(Settings(home=home / "a"), emb, progress=False).run()

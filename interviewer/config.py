@@ -69,6 +69,12 @@ class Settings:
         return self.home / "chroma"
 
     @property
+    def ingest_marker(self) -> Path | None:
+        """The file an ingest into the embedded store writes when it has finished
+        (``chroma/.ingested``), and removes before it writes anything; None for a Chroma server."""
+        return None if self.chroma_url else self.chroma_dir / ".ingested"
+
+    @property
     def vocabulary_path(self) -> Path:
         """The knowledge base's words, for the gibberish screen (written by ingest): inside the
         embedded store's folder, or in ``home`` when the store is a Chroma server."""

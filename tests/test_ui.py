@@ -84,6 +84,38 @@ def _ui_server(env: dict):
         server.wait(timeout=10)
 
 
+def _clean_env(home: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "INTERVIEWER"))}
+    env["INTERVIEWER_HOME"] = str(home)
+    return env
+
+
+def test_ui_on_a_fresh_data_directory_opens_with_the_whole_knowledge_base(tmp_path):
+    """What `make run` does on a new machine: no ingest beforehand; the page answers only once the
+    built-in bank is stored in full (the completion marker is written last)."""
+    from interviewer.bank.loading import load_bank
+    from interviewer.config import KNOWLEDGE_DIR, Settings
+    from interviewer.index.retrieval import KnowledgeBase, open_client
+
+    settings = Settings(home=tmp_path / "new-user")
+    with _ui_server(_clean_env(settings.home)) as url:
+        assert settings.ingest_marker.is_file()
+        assert b"<html" in urllib.request.urlopen(url, timeout=5).read().lower()
+    bank = load_bank(KNOWLEDGE_DIR / "bank", KNOWLEDGE_DIR / "taxonomy.yaml")
+    assert KnowledgeBase(open_client(settings)).stats()["questions"] == len(bank.questions)
+
+
+def test_ui_that_cannot_build_its_knowledge_base_says_why_and_exits(tmp_path):
+    home = tmp_path / "not-a-folder"
+    home.write_text("a file where the data directory should be")
+    out = subprocess.run([str(VENV_BIN / "interviewer"), "ui", "--port", str(free_port())], env=_clean_env(home),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "Cannot create the knowledge base folder" in out.stderr and "INTERVIEWER_HOME" in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+    assert home.read_text() == "a file where the data directory should be"
+
+
 def _open_page(pw, chromium: str, url: str):
     """Debian's chromium, headless, on ``url``: (browser, page)."""
     browser = pw.chromium.launch(executable_path=chromium, args=[

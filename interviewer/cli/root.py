@@ -74,7 +74,7 @@ def _ensure_kb(rt, quiet: bool) -> None:
     except StoreMissingError:
         if rt.settings.chroma_url:
             raise
-        typer.echo("No knowledge base yet: building it from the built-in question bank (once, about a minute)...", err=True)
+        typer.echo("No knowledge base yet: building it from the built-in question bank (once, a few seconds)...", err=True)
         rt.ingest(progress=not quiet)
 
 
@@ -116,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except typer.Exit as exc:
         return exc.exit_code
+    except OSError as exc:  # the data directory or a given file cannot be read or written
+        where = f" ({exc.filename})" if exc.filename else ""
+        _err(f"Error: {exc.strerror or exc}{where}. Check that the path exists and that you may write there; "
+             f"the data directory is INTERVIEWER_HOME ({Settings.from_env().home}).")
+        return 1
     except KeyboardInterrupt:
         _err("\nInterrupted. Everything answered so far is saved; `interviewer sessions` lists sessions to resume.")
         return 130

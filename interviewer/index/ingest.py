@@ -206,14 +206,14 @@ class Ingestor:
             self._embed_and_add(cols, pending, TopicTagger(self.embedder, bank.taxonomy, bank), fresh=fresh)
             result.records.update(r.collection for r in pending)
         if pending or to_replace or not settings.vocabulary_path.is_file():
-            self._save_vocabulary(cols)
+            self._save_vocabulary(cols, only=pending if fresh else None)
         if marker is not None:
             marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z") + "\n", encoding="utf-8")
         result.seconds = time.perf_counter() - started
         return result
 
-    def _save_vocabulary(self, cols: dict[str, Any]) -> None:
-        save_vocabulary(self.settings, cols, self.embedder.name)
+    def _save_vocabulary(self, cols: dict[str, Any], only: list[Record] | None = None) -> None:
+        save_vocabulary(self.settings, cols, self.embedder.name, only=only)
 
     def add_bank(self, imported: ImportedBank) -> dict[str, int]:
         """Store an imported bank, all or nothing: :func:`interviewer.index.imported.store_bank`
@@ -274,9 +274,9 @@ class Ingestor:
 
 
 def completion_marker(settings: Settings) -> Path | None:
-    """The file an ingest into the embedded store writes when it has finished
-    (``chroma/.ingested``), and removes before it writes anything; None for a Chroma server."""
-    return None if settings.chroma_url else settings.chroma_dir / ".ingested"
+    """:attr:`Settings.ingest_marker`: ``chroma/.ingested`` once an ingest into the embedded store
+    has finished; None for a Chroma server."""
+    return settings.ingest_marker
 
 
 def store_exists(settings: Settings) -> bool:

@@ -149,7 +149,16 @@ def embed_texts(embedder: SentenceEmbeddings, texts: list[str], progress: bool =
     return np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
 
 
-def save_vocabulary(settings: Settings, cols: dict[str, Any], model: str) -> None:
+def save_vocabulary(settings: Settings, cols: dict[str, Any], model: str, only: list[Record] | None = None) -> None:
     """Collect the store's words and keep them beside it (``settings.vocabulary_path``), for the
-    gibberish screen. Raises OSError when the file cannot be written."""
-    save_domain_words(settings.vocabulary_path, store_words(list(cols.values())), model=model)
+    gibberish screen. ``only``: the records just written into a store that held nothing else, whose
+    words are taken from memory rather than read back (the same words as
+    :func:`~interviewer.index.retrieval.store_words`: texts and follow-ups). Raises OSError when
+    the file cannot be written."""
+    if only is None:
+        words = store_words(list(cols.values()))
+    else:
+        from ..scoring.vocabulary import domain_words
+
+        words = domain_words(r.document for r in only) | domain_words(str(r.metadata.get("follow_up", "")) for r in only)
+    save_domain_words(settings.vocabulary_path, words, model=model)

@@ -82,7 +82,13 @@ def open_client(settings: Settings, create: bool = False) -> Any:
             f"No knowledge base at {path}. Build it with `interviewer ingest` "
             "(`make run` does this for you)."
         )
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot create the knowledge base folder {path} ({exc.strerror or exc}). Point INTERVIEWER_HOME "
+            "at a folder you can write to (or leave it unset for the default)."
+        ) from None
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
