@@ -109,7 +109,10 @@ def answers_for(ref: Reference, others: list[Reference], rng: random.Random, tax
 
     The "other question" attempt answers a question of another taxonomy *category*: two topics
     of one category (team structure and learning culture, both leadership) share content, and an
-    answer to the one may fairly earn some credit on the other."""
+    answer to the one may fairly earn some credit on the other. Categories overlap too (a map of
+    cloud ML services, a tools question, states part of what "managed or self-built ML
+    infrastructure?", a system-design question, asks for), so the pick is among the half of the
+    other categories' questions whose reference answers are least similar to this one's."""
     topic_name = taxonomy.topic_name(ref.topic)
     category = _category(taxonomy, ref.topic)
     sents = split_sentences(ref.reference_answer)
@@ -126,7 +129,12 @@ def answers_for(ref: Reference, others: list[Reference], rng: random.Random, tax
     keywords = ", ".join(dict.fromkeys(
         w for p in ref.key_points
         for w in ([x for x in content_words(p.text) if x not in asked] or content_words(p.text))[:2]))
-    other = rng.choice([o for o in others if _category(taxonomy, o.topic) != category])
+    elsewhere = [o for o in others if _category(taxonomy, o.topic) != category]
+    vecs = np.asarray([ref.reference_embedding] + [o.reference_embedding for o in elsewhere], np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    sims = (vecs[1:] @ vecs[0]).tolist()  # cosine similarity of each candidate's reference to this one
+    cut = float(np.median(sims))
+    other = rng.choice([o for o, s in zip(elsewhere, sims) if s <= cut])
     other_ids[ref.question_id] = other.question_id
     huge = (ref.reference_answer + " ") * (50_000 // len(ref.reference_answer) + 1)
     return {

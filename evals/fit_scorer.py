@@ -45,6 +45,11 @@ the credit model is fitted on Mohler alone and SemEval serves the gate (its ques
 answers are most of the unrelated pairs) and the tests of the floor; ``--semeval-weight`` and
 ``--negative-weight`` reproduce the comparison.
 
+The score stays linear in the rubric (5 x the weighted credit): a power curve 5 x rubric ** g,
+with g fitted last on a 0.5-2.0 grid like the contrast gate, came out at g = 1.00 (2026-12-04),
+and a linear recalibration of the final score (in-sample on Mohler: RMSE 0.835 -> 0.829) would
+need an intercept of 0.46, lifting every answer that earns nothing off 0.
+
 Before the final fit the full scorer (screening, gate and caps included) is cross-validated on
 Mohler, leaving one assignment out and with 10 folds grouped by question: the held-out
 questions' answers and negatives are left out of both fits. The held-out agreement, and the

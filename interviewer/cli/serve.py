@@ -1,6 +1,7 @@
 """``interviewer ui``: takes a host, port and model, checks the model and the knowledge base, and serves
 the Gradio chat of ``ui/app.py`` in the browser until interrupted.
 
+A configured LLM server is checked first, so a wrong setting fails before anything is written.
 On a fresh data directory the built-in knowledge base is built by ``interviewer ingest --if-missing``
 in a child process while this one imports Gradio (about 2 s each on these machines, and both mostly
 CPU in one thread, so two processes overlap where two threads would not); the page opens once both
@@ -61,6 +62,12 @@ def ui(
       interviewer ui
       interviewer ui --model fake --port 7861
     """
+    from ..llm.probe import check_model
+    from ..llm.providers import resolve_model
+
+    choice = resolve_model(model)  # a bad --model, a missing key or an unreachable server fails here,
+    if choice is not None:  # before anything is built (one GET /models; the offline default sends none)
+        check_model(choice)
     ingest = start_background_ingest(Settings.from_env())
     try:
         from ui.app import launch
@@ -69,7 +76,7 @@ def ui(
 
         rt = _runtime(model)
         rt.check_model()
-    except BaseException:  # a bad model setting: let the child finish, so the next start is quick
+    except BaseException:  # the structured-output probe failed: let the child finish, so the next start is quick
         if ingest is not None:
             ingest.wait()
         raise
