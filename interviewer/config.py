@@ -75,6 +75,13 @@ class Settings:
         return None if self.chroma_url else self.chroma_dir / ".ingested"
 
     @property
+    def store_version_path(self) -> Path | None:
+        """A file every write to the embedded store rewrites, before and after it writes
+        (``chroma/.version``), so a running app knows its kept reads are stale; None for a Chroma
+        server (nothing is kept then)."""
+        return None if self.chroma_url else self.chroma_dir / ".version"
+
+    @property
     def vocabulary_path(self) -> Path:
         """The knowledge base's words, for the gibberish screen (written by ingest): inside the
         embedded store's folder, or in ``home`` when the store is a Chroma server."""

@@ -10,7 +10,7 @@ from .bank.loading import load_taxonomy
 from .config import BUILTIN_BANK, Settings
 from .embeddings import SentenceEmbeddings, get_embeddings
 from .index.ingest import Ingestor, IngestResult
-from .index.retrieval import KnowledgeBase, open_client
+from .index.retrieval import KnowledgeBase, mark_store_changed, open_client
 from .index.vectors import VectorCache
 from .interview.engine import InterviewEngine
 from .interview.store import SessionStore
@@ -85,7 +85,11 @@ class Runtime:
 
     @cached_property
     def kb(self) -> KnowledgeBase:
-        return KnowledgeBase(open_client(self.settings))
+        client = open_client(self.settings)
+        version = self.settings.store_version_path
+        if version is not None and not version.exists():  # a store written before version files
+            mark_store_changed(self.settings)
+        return KnowledgeBase(client, version_file=version)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:

@@ -13,8 +13,11 @@ import pytest
 import yaml
 
 from interviewer.bank.importing import Inferrer, import_bank, neighbours_from, parse_csv, parse_markdown, read_items
+from interviewer.config import Settings
 from interviewer.errors import BankImportError
 from interviewer.index.ingest import Ingestor
+from interviewer.index.retrieval import mark_store_changed
+from interviewer.runtime import Runtime
 
 from .conftest import REPO, VENV_BIN
 
@@ -346,9 +349,34 @@ def test_an_imported_bank_comes_back_when_the_store_loses_it(runtime, tmp_path):
     _import(runtime, tmp_path / "ops.md", "ops")
     for col in (runtime.kb.questions, runtime.kb.references, runtime.kb.key_points):
         col.delete(where={"bank": "ops"})
+    mark_store_changed(runtime.settings)  # written behind the app's back: say so, as every writer does
     assert "ops" not in runtime.kb.banks()
     Ingestor(runtime.settings, runtime.embedder, progress=False).run()
     assert runtime.kb.bank_counts()["ops"]["questions"] == 4
+
+
+def test_a_running_app_sees_a_bank_imported_beside_it_and_the_questions_it_already_read(runtime, embedder, tmp_path):
+    """The knowledge base keeps what it read (question rows, references) between turns; a bank
+    imported by another process (here another runtime on the same data directory) shows at the
+    next read, and an interview's exclusions still apply to what was kept."""
+    stage = "ml_fundamentals"
+    first = runtime.kb.candidates(bank="builtin", stage=stage, level="mid")
+    asked = {c.card.id for c in first[:3]}
+    assert [c.card.id for c in runtime.kb.candidates(bank="builtin", stage=stage, level="mid", exclude=asked)] == [
+        c.card.id for c in first if c.card.id not in asked]
+    before = runtime.kb.banks()
+
+    other = Runtime(Settings(home=runtime.settings.home))
+    other.__dict__["embedder"] = embedder
+    (tmp_path / "dl.md").write_text(NUMBERED, encoding="utf-8")
+    _import(other, tmp_path / "dl.md", "dl")
+
+    assert runtime.kb.banks() == sorted([*before, "dl"])
+    stored = yaml.safe_load((runtime.settings.banks_dir / "dl.yaml").read_text())["questions"]
+    imported = {c.card.id for s in runtime.kb.stages_of(["dl"]) for c in runtime.kb.candidates(bank="dl", stage=s)}
+    assert imported == {q["id"] for q in stored}
+    answered = next(q for q in stored if q.get("reference_answer"))
+    assert runtime.kb.reference("dl", answered["id"]).reference_answer == answered["reference_answer"]
 
 
 def test_interviews_draw_on_one_bank_or_several(runtime, tmp_path):

@@ -17,7 +17,7 @@ from ..embeddings import SentenceEmbeddings
 from ..errors import BankError, BankImportError, StoreCorruptError
 from ..models import ImportedBank
 from .records import embed_texts, question_records, save_vocabulary, upsert
-from .retrieval import COLLECTIONS, collection, open_client
+from .retrieval import COLLECTIONS, collection, mark_store_changed, open_client
 
 
 def store_bank(settings: Settings, embedder: SentenceEmbeddings, imported: ImportedBank, progress: bool = True) -> dict[str, int]:
@@ -61,6 +61,7 @@ def store_bank(settings: Settings, embedder: SentenceEmbeddings, imported: Impor
     previous = {n: cols[n].get(where=where, include=["documents", "metadatas", "embeddings"]) for n in names}
     settings.banks_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    mark_store_changed(settings)  # before the first write and after the last (or the put-back)
     try:
         tmp.write_bytes(data)
         for n in names:
@@ -89,6 +90,8 @@ def store_bank(settings: Settings, embedder: SentenceEmbeddings, imported: Impor
             + ("the previous bank of that name is as it was." if previous["questions"]["ids"] else "no bank was added.")
             + " Check the disk space and the knowledge base (`interviewer ingest`), then import again."
         ) from exc
+    finally:
+        mark_store_changed(settings)
     try:
         save_vocabulary(settings, cols, embedder.name)
     except OSError:  # the bank is stored; the runtime collects the words from the store instead

@@ -31,6 +31,7 @@ from .retrieval import (
     COLLECTIONS,
     collection,
     level_flags,
+    mark_store_changed,
     open_client,
 )
 from .vectors import with_shipped
@@ -200,8 +201,10 @@ class Ingestor:
                 col.delete(where={"source": src})
 
         marker = completion_marker(settings)
-        if marker is not None and (pending or to_replace):
-            marker.unlink(missing_ok=True)
+        if pending or to_replace:
+            mark_store_changed(settings)  # a running app re-reads the store from here on
+            if marker is not None:
+                marker.unlink(missing_ok=True)
         if pending:
             self._embed_and_add(cols, pending, TopicTagger(self.embedder, bank.taxonomy, bank), fresh=fresh)
             result.records.update(r.collection for r in pending)
@@ -209,6 +212,8 @@ class Ingestor:
             self._save_vocabulary(cols, only=pending if fresh else None)
         if marker is not None:
             marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z") + "\n", encoding="utf-8")
+        if pending or to_replace:
+            mark_store_changed(settings)
         result.seconds = time.perf_counter() - started
         return result
 

@@ -11,6 +11,10 @@ The store has four collections, all cosine-space and filled with precomputed emb
 A record's text is kept in its metadata under :data:`TEXT_KEY`, not as a Chroma document (stores
 written before that keep it as the document; :func:`texts_of` reads either).
 
+A :class:`KnowledgeBase` keeps what it has read (question rows, references, banks) while the
+store is unchanged: each writer rewrites :attr:`Settings.store_version_path` before and after it
+writes (:func:`mark_store_changed`), and a read first compares that file with what it kept.
+
 Every record carries ``source`` (the file it came from) and ``source_hash`` (that file's
 content hash) so that ingest can update or remove a file's records as a unit.
 """
@@ -18,8 +22,11 @@ content hash) so that ingest can update or remove a file's records as a unit.
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -38,6 +45,22 @@ COLLECTIONS = ("questions", "references", "key_points", "passages")
 #: built-in bank's 3,777 records (measured with chromadb 1.5.9 on 2 cores), so the text is metadata.
 TEXT_KEY = "text"
 _SPACE = {"hnsw:space": "cosine"}
+_T = TypeVar("_T")
+
+
+def mark_store_changed(settings: Settings) -> None:
+    """Rewrite the store's version file (:attr:`Settings.store_version_path`) with a new random
+    token: every running :class:`KnowledgeBase` on this store drops what it kept. Writers call it
+    before their first write and after their last. Nothing for a Chroma server. An unwritable
+    folder is left alone (the write that follows fails with its own error)."""
+    path = settings.store_version_path
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(uuid.uuid4().hex + "\n", encoding="utf-8")
+    except OSError:
+        pass
 
 
 def open_client(settings: Settings, create: bool = False) -> Any:
@@ -152,8 +175,11 @@ class KnowledgeBase:
         StoreCorruptError: the store cannot be read.
     """
 
-    def __init__(self, client: Any):
+    def __init__(self, client: Any, version_file: Path | None = None):
         self.client = client
+        self.version_file = version_file
+        self._token: bytes | None = None
+        self._kept: dict[Any, Any] = {}
         self.questions = collection(client, "questions")
         self.references = collection(client, "references")
         self.key_points = collection(client, "key_points")
@@ -167,6 +193,23 @@ class KnowledgeBase:
         if n == 0:
             raise StoreMissingError("The knowledge base has no questions. Build it with `interviewer ingest`.")
 
+    def _keep(self, key: Any, load: Callable[[], _T]) -> _T:
+        """``load()``, kept under ``key`` while the version file is unchanged. Read through (nothing
+        kept) without a version file. The file is read before ``load`` runs, so data read during
+        a write is kept under the token the writer replaces when it finishes."""
+        try:
+            token = self.version_file.read_bytes() if self.version_file is not None else None
+        except OSError:
+            token = None
+        if token is None:
+            return load()
+        if token != self._token:
+            self._token, self._kept = token, {}
+        kept = self._kept
+        if key not in kept:
+            kept[key] = load()
+        return kept[key]
+
     @property
     def embedding_model(self) -> str:
         """The embedding model the store was built with (from collection metadata)."""
@@ -174,8 +217,11 @@ class KnowledgeBase:
 
     def banks(self) -> list[str]:
         """Names of the question banks in the store."""
-        got = self.questions.get(include=["metadatas"])
-        return sorted({m["bank"] for m in got["metadatas"]})
+        def load() -> list[str]:
+            got = self.questions.get(include=["metadatas"])
+            return sorted({m["bank"] for m in got["metadatas"]})
+
+        return list(self._keep("banks", load))
 
     def bank_counts(self) -> dict[str, dict[str, int]]:
         """Per bank: ``{"questions": N, "practice_only": M, "stages": S}`` (M: imported without an answer)."""
@@ -204,20 +250,26 @@ class KnowledgeBase:
     ) -> list[Candidate]:
         """Questions of a bank (or of several: a list of names) and stage (and level, when given)
         not in ``exclude``, with embeddings. ``exclude`` holds question ids of any of the banks."""
-        clauses: list[dict] = [_bank_clause([bank] if isinstance(bank, str) else bank), {"stage": stage}]
-        if level:
-            clauses.append({f"level_{level}": True})
-        if exclude:
-            clauses.append({"question_id": {"$nin": sorted(exclude)}})
-        got = self.questions.get(where={"$and": clauses}, include=["metadatas", "documents", "embeddings"])
-        out = []
-        for meta, doc, emb in zip(got["metadatas"], texts_of(got), got["embeddings"]):
-            out.append(Candidate(card=_card(meta, doc), embedding=np.asarray(emb, dtype=np.float32)))
-        out.sort(key=lambda c: c.card.id)
-        return out
+        banks = [bank] if isinstance(bank, str) else list(bank)
+
+        def load() -> list[Candidate]:
+            clauses: list[dict] = [_bank_clause(banks), {"stage": stage}]
+            if level:
+                clauses.append({f"level_{level}": True})
+            got = self.questions.get(where={"$and": clauses}, include=["metadatas", "documents", "embeddings"])
+            out = [Candidate(card=_card(meta, doc), embedding=np.asarray(emb, dtype=np.float32))
+                   for meta, doc, emb in zip(got["metadatas"], texts_of(got), got["embeddings"])]
+            out.sort(key=lambda c: c.card.id)
+            return out
+
+        every = self._keep(("candidates", tuple(banks), stage, level or ""), load)
+        return [c for c in every if c.card.id not in exclude] if exclude else list(every)
 
     def card(self, bank: str, question_id: str) -> Candidate:
         """One question by id. Raises KeyError if absent."""
+        return self._keep(("card", bank, question_id), lambda: self._read_card(bank, question_id))
+
+    def _read_card(self, bank: str, question_id: str) -> Candidate:
         got = self.questions.get(ids=[question_record_id(bank, question_id)], include=["metadatas", "documents", "embeddings"])
         if not got["ids"]:
             raise KeyError(question_id)
@@ -232,6 +284,9 @@ class KnowledgeBase:
         Raises:
             KeyError: the store has no reference for this question.
         """
+        return self._keep(("reference", bank, question_id), lambda: self._read_reference(bank, question_id))
+
+    def _read_reference(self, bank: str, question_id: str) -> Reference:
         ref = self.references.get(ids=[reference_record_id(bank, question_id)], include=["metadatas", "documents", "embeddings"])
         if not ref["ids"]:
             raise KeyError(question_id)
