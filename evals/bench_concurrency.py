@@ -222,7 +222,6 @@ def main() -> int:
         runs1 = [run for r in singles for run in r["runs"].values()]
         one = [t for run in runs1 for t in run["times"]]
         single_cpu = sum(run["cpu_s"] for run in runs1) / max(len(one), 1)
-        single = {"errors": [e for r in singles for e in r["errors"]]}
         cpu_before, client_before = server.cpu_seconds(), _own_cpu()
         result = drive(server.url, args.sessions, args.questions, think, args.burst, args.seed)
         run_cpu, client_cpu = server.cpu_seconds() - cpu_before, _own_cpu() - client_before
@@ -242,7 +241,7 @@ def main() -> int:
         # where the CPU went during the run, per turn: the server, and these clients (same cores)
         "server_cpu_ms_per_turn": round(run_cpu / max(len(times), 1) * 1000),
         "client_cpu_ms_per_turn": round(client_cpu / max(len(times), 1) * 1000),
-        "errors": result["errors"] + single["errors"],
+        "errors": result["errors"] + [e for r in singles for e in r["errors"]],
     }
     print(json.dumps(row))
     return 0 if not (lost or cross or row["errors"]) else 1

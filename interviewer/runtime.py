@@ -45,14 +45,23 @@ class Runtime:
         return resolve_model(self.model)
 
     def check_model(self) -> None:
-        """At start: fail now, with the fix, if the model is misconfigured or its server unreachable."""
+        """At start: fail now, with the fix, if the model is misconfigured or its server unreachable
+        (one ``GET /models``), then :meth:`prepare_model`."""
         if self.llm is not None:
             check_model(self.llm)
-            if not self.llm.structured_given:  # learn what the server accepts, once, before the first answer
-                mode, stream, self.probe_log = probe_structured(self.llm)
-                self.__dict__["llm"] = replace(self.llm, structured=mode, stream=stream, structured_given=False)
-                self.__dict__.pop("judge", None)
-            self.judge  # noqa: B018 - builds the judge: a broken prompt file fails here too
+        self.prepare_model()
+
+    def prepare_model(self) -> None:
+        """Once the server is known to answer: learn which structured output it accepts (unless
+        set), once, before the first answer, and build the judge (a broken prompt file fails here
+        too). Nothing offline. Raises ConfigError naming the fix."""
+        if self.llm is None:
+            return
+        if not self.llm.structured_given:
+            mode, stream, self.probe_log = probe_structured(self.llm)
+            self.__dict__["llm"] = replace(self.llm, structured=mode, stream=stream, structured_given=False)
+            self.__dict__.pop("judge", None)
+        self.judge  # noqa: B018 - builds the judge
 
     @cached_property
     def judge(self) -> Any:

@@ -75,7 +75,7 @@ def ui(
         from ..index import retrieval  # noqa: F401  (chromadb's import, while the child works)
 
         rt = _runtime(model)
-        rt.check_model()
+        rt.prepare_model()  # the server answered above
     except BaseException:  # the structured-output probe failed: let the child finish, so the next start is quick
         if ingest is not None:
             ingest.wait()

@@ -201,18 +201,19 @@ class Ingestor:
                 col.delete(where={"source": src})
 
         marker = completion_marker(settings)
-        if pending or to_replace:
+        writes = bool(pending or to_replace)
+        if writes:
             mark_store_changed(settings)  # a running app re-reads the store from here on
             if marker is not None:
                 marker.unlink(missing_ok=True)
         if pending:
             self._embed_and_add(cols, pending, TopicTagger(self.embedder, bank.taxonomy, bank), fresh=fresh)
             result.records.update(r.collection for r in pending)
-        if pending or to_replace or not settings.vocabulary_path.is_file():
+        if writes or not settings.vocabulary_path.is_file():
             self._save_vocabulary(cols, only=pending if fresh else None)
         if marker is not None:
             marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z") + "\n", encoding="utf-8")
-        if pending or to_replace:
+        if writes:
             mark_store_changed(settings)
         result.seconds = time.perf_counter() - started
         return result
