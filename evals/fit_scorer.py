@@ -1,7 +1,7 @@
 """Fit the offline scorer's model (key-point credit, evidence and contrast gates) on human-graded answers, reproducibly.
 
     python evals/fit_scorer.py [--data FILE ...] [--out interviewer/scoring/scorer_model.json]
-                               [--semeval-weight W] [--negative-weight W]
+                               [--semeval-weight W] [--negative-weight W] [--cv-only]
 
 Data (default: mohler_dev.jsonl and the two SemEval-2013 *train* files of ../shared/evals/asag;
 no test file is read):
@@ -48,7 +48,14 @@ answers are most of the unrelated pairs) and the tests of the floor; ``--semeval
 The score stays linear in the rubric (5 x the weighted credit): a power curve 5 x rubric ** g,
 with g fitted last on a 0.5-2.0 grid like the contrast gate, came out at g = 1.00 (2026-12-04),
 and a linear recalibration of the final score (in-sample on Mohler: RMSE 0.835 -> 0.829) would
-need an intercept of 0.46, lifting every answer that earns nothing off 0.
+need an intercept of 0.46, lifting every answer that earns nothing off 0. Tried 2026-12-06 on the
+cached rows, each worse or no better held out (LOAO r / RMSE against 0.641 / 0.855): refitting
+the credit coefficients on each answer's squared error (the rubric score against the human
+score, L2 1e-4 to 1e-2) instead of per key point, 0.639-0.640 / 0.858-0.864, and 0.633-0.635 /
+0.859-0.861 with the gates inside the loss; a monotone piecewise-linear map of the score fixed
+at 0 and 1 (knots 2.5; 2, 3, 4; or every 0.5 from 3), fitted on each training fold,
+0.636-0.639 / 0.855-0.859. The largest held-out errors are contradictions the features cannot
+see ("one" to "How many constructors can be created for a class?", graded 0, scored 3.1).
 
 Before the final fit the full scorer (screening, gate and caps included) is cross-validated on
 Mohler, leaving one assignment out and with 10 folds grouped by question: the held-out
@@ -380,6 +387,7 @@ def main() -> None:
                     help="weight of a SemEval answer in the credit fit (default 0: see the README's table)")
     ap.add_argument("--negative-weight", type=float, default=WEIGHTS["negative"],
                     help="weight of a same-data-set answer to another question (target 0) in the credit fit")
+    ap.add_argument("--cv-only", action="store_true", help="print the cross-validation and write nothing")
     args = ap.parse_args()
     WEIGHTS.update({"scientsbank": args.semeval_weight, "beetle": args.semeval_weight, "negative": args.negative_weight})
 
@@ -395,6 +403,8 @@ def main() -> None:
             print(f"CV by {name}: " + "  ".join(f"{k} {v:.3f}" for k, v in m.items()))
             cv.update({f"{name}_{k}": round(v, 4) for k, v in m.items()})
 
+    if args.cv_only:
+        return
     answers = sum(n for d, n in counts.items() if d not in ("negative", "unrelated"))
     name = (", ".join(p.name for p in args.data) + f" ({answers} answers, {counts['negative']} answers to other "
             f"questions, {counts['unrelated']} from other data sets; weights {WEIGHTS})")
