@@ -54,7 +54,8 @@ the credit coefficients on each answer's squared error (the rubric score against
 score, L2 1e-4 to 1e-2) instead of per key point, 0.639-0.640 / 0.858-0.864, and 0.633-0.635 /
 0.859-0.861 with the gates inside the loss; a monotone piecewise-linear map of the score fixed
 at 0 and 1 (knots 2.5; 2, 3, 4; or every 0.5 from 3), fitted on each training fold,
-0.636-0.639 / 0.855-0.859. The largest held-out errors are contradictions the features cannot
+0.636-0.639 / 0.855-0.859; Snowball (Porter 2) stems cut to 6 letters for the exact-match
+features instead of 6-letter cuts ("stored" then matches "store"), 0.640 / 0.856. The largest held-out errors are contradictions the features cannot
 see ("one" to "How many constructors can be created for a class?", graded 0, scored 3.1).
 
 Before the final fit the full scorer (screening, gate and caps included) is cross-validated on

@@ -48,3 +48,26 @@ def test_corrupted_database_gets_a_clear_message(tmp_path):
     with pytest.raises(StoreCorruptError, match="Move it aside"):
         SessionStore(path)
     assert path.read_bytes().startswith(b"this is not a database"), "the file must not be overwritten"
+
+
+def test_the_items_due_now_are_the_ones_a_full_read_finds_due_whatever_the_time_zone(tmp_path):
+    from datetime import timedelta
+
+    from interviewer.interview.review import ReviewItem
+
+    store = SessionStore(tmp_path / "db.sqlite", clock=lambda: NOW)
+    sid = store.create_session(SessionConfig(level="mid", stages=["coding"], questions=2))
+    plus5, minus8 = timezone(timedelta(hours=5)), timezone(timedelta(hours=-8))
+    # Due times written in several offsets, each a few hours either side of NOW.
+    dues = [NOW - timedelta(hours=3), NOW + timedelta(hours=3), (NOW - timedelta(hours=2)).astimezone(plus5),
+            (NOW + timedelta(hours=2)).astimezone(minus8), (NOW + timedelta(hours=9)).astimezone(plus5),
+            (NOW - timedelta(minutes=1)).astimezone(minus8), NOW, NOW - timedelta(days=40), NOW + timedelta(days=40)]
+    items = [ReviewItem(bank="builtin" if i % 3 else "mine", question_id=f"q{i}", point=0, topic="algorithms",
+                        stage="coding", question="Explain binary search.", key_point="Halves the interval.", card={},
+                        due=due, reviews=1, lapses=0, last_rating=1, last_reviewed=NOW - timedelta(days=1))
+             for i, due in enumerate(dues)]
+    store.save_graded_turn(_turn(sid, 0, answer="Halve it."), [], items)
+    for banks in (None, ["builtin"], ["mine"]):
+        expected = [i.question_id for i in store.review_items(banks) if i.due <= NOW]
+        assert [i.question_id for i in store.due_review_items(banks, NOW)] == expected
+    assert sorted(i.question_id for i in store.due_review_items(None, NOW)) == ["q0", "q2", "q5", "q6", "q7"]

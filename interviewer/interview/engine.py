@@ -176,7 +176,8 @@ class InterviewEngine(Selection):
         answered_main = sum(1 for t in turns if t.answered and not t.is_follow_up)
         early = info.status != "finished" and answered_main < info.config.questions
         report = build_report(session_id, info.config, turns, self.topic_name, finished_early=early)
-        report.due_for_review = due_items(self.store.review_items(info.config.banks), self.store.clock())
+        now = self.store.clock()
+        report.due_for_review = due_items(self.store.due_review_items(info.config.banks, now), now)
         return report
 
     def progress(self, level: str, banks: list[str] | None = None) -> Progress:

@@ -18,7 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -253,6 +253,18 @@ class SessionStore:
         else:
             rows = self.db.execute("SELECT bank, data FROM review_items ORDER BY due, bank, question_id, point")
         return [ReviewItem.model_validate_json(d) for b, d in rows if banks is None or b in banks]
+
+    @_reads
+    def due_review_items(self, banks: list[str] | None, now: datetime) -> list[ReviewItem]:
+        """The review items (of these banks, when given) due at ``now``, earliest due first:
+        :meth:`review_items` filtered, read without parsing the items that are not due. Each
+        turn asks for these, and a long history holds thousands of items (about 20 us each to
+        parse). SQL compares ``due`` as text, so it keeps everything due by a day after ``now``
+        (any time-zone offset of a stored time), and the exact test is made on the parsed items."""
+        bound = (now + timedelta(days=1)).isoformat()
+        rows = self.db.execute("SELECT bank, data FROM review_items WHERE due <= ? ORDER BY due, bank, question_id, point", (bound,))
+        items = (ReviewItem.model_validate_json(d) for b, d in rows if banks is None or b in banks)
+        return [i for i in items if i.due <= now]
 
     @_reads
     def review_log(self) -> list[ReviewEvent]:
