@@ -49,13 +49,16 @@ The score stays linear in the rubric (5 x the weighted credit): a power curve 5 
 with g fitted last on a 0.5-2.0 grid like the contrast gate, came out at g = 1.00 (2026-12-04),
 and a linear recalibration of the final score (in-sample on Mohler: RMSE 0.835 -> 0.829) would
 need an intercept of 0.46, lifting every answer that earns nothing off 0. Tried 2026-12-06 on the
-cached rows, each worse or no better held out (LOAO r / RMSE against 0.641 / 0.855): refitting
-the credit coefficients on each answer's squared error (the rubric score against the human
-score, L2 1e-4 to 1e-2) instead of per key point, 0.639-0.640 / 0.858-0.864, and 0.633-0.635 /
-0.859-0.861 with the gates inside the loss; a monotone piecewise-linear map of the score fixed
-at 0 and 1 (knots 2.5; 2, 3, 4; or every 0.5 from 3), fitted on each training fold,
-0.636-0.639 / 0.855-0.859; Snowball (Porter 2) stems cut to 6 letters for the exact-match
-features instead of 6-letter cuts ("stored" then matches "store"), 0.640 / 0.856. The largest held-out errors are contradictions the features cannot
+cached rows (LOAO r / RMSE against 0.641 / 0.855): refitting the credit coefficients on each
+answer's squared error (the rubric score against the human score, L2 1e-4 to 1e-2) instead of
+per key point, 0.639-0.640 / 0.858-0.864, and 0.633-0.635 / 0.859-0.861 with the gates inside
+the loss; a monotone piecewise-linear map of the score fixed at 0 and 1 (knots 2.5; 2, 3, 4; or
+every 0.5 from 3), fitted on each training fold, 0.636-0.639 / 0.855-0.859; Snowball (Porter 2)
+stems cut to 6 letters for the exact-match features instead of 6-letter cuts ("stored" then
+matches "store"), 0.640 / 0.856; a logistic over quadratic splines of each feature (3-5 knots,
+C 0.03-1), 0.619-0.644 / 0.851-0.870, the best (4 knots, C 0.1: 0.642 / 0.851) not taken, a
+small gain, noisy over knots and C, for a credit no longer monotone in its features. The
+largest held-out errors are contradictions the features cannot
 see ("one" to "How many constructors can be created for a class?", graded 0, scored 3.1).
 
 Before the final fit the full scorer (screening, gate and caps included) is cross-validated on
