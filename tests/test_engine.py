@@ -165,3 +165,43 @@ def test_bank_cell_exhausted_borrows_from_other_levels(engine):
     sid, steps = run(engine, cfg, ["strong"] * 30)
     ids = [t.question_id for t in engine.store.turns(sid)]
     assert len(ids) == len(set(ids)), "never the same question twice"
+
+
+def test_two_answers_to_one_question_at_once_keep_the_first_and_refuse_the_second(runtime):
+    """Two windows on one interview: the second answer waits for the first to be graded, then is
+    refused with a message; it does not overwrite the first or get graded against its question."""
+    import threading
+
+    grading, release = threading.Event(), threading.Event()
+
+    class SlowScorer(ScriptedScorer):
+        def score(self, answer, reference, **kw):
+            if "first" in answer:
+                grading.set()
+                release.wait(10)
+            return super().score(answer, reference, **kw)
+
+    engine = InterviewEngine(runtime.kb, SlowScorer(), OfflineVoice(), runtime.store, runtime.taxonomy.topic_name)
+    sid = engine.start(SessionConfig(level="mid", stages=["screening"], questions=2, seed=3)).session_id
+    outcome: dict[str, object] = {}
+
+    def answer(name, text):
+        try:
+            outcome[name] = engine.answer(sid, text)
+        except InterviewerError as exc:
+            outcome[name] = exc
+
+    first = threading.Thread(target=answer, args=("first", "strong first answer"))
+    first.start()
+    assert grading.wait(10)
+    second = threading.Thread(target=answer, args=("second", "partial second answer"))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive(), "the second answer must wait while the first is graded"
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert not isinstance(outcome["first"], InterviewerError)
+    assert isinstance(outcome["second"], InterviewerError) and "graded first" in str(outcome["second"])
+    answered = [t for t in engine.store.turns(sid) if t.answer is not None]
+    assert [(t.answer, t.assessment.score) for t in answered] == [("strong first answer", 5.0)]

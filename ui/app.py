@@ -229,7 +229,7 @@ class InterviewUI:
         offline = self.rt.judge is None
         if not offline:
             yield ("", chat, assessment, keep, gr.update(interactive=False), *(keep,) * 4)
-        for event in events:
+        for event in _as_ui_errors(events):
             if offline and not isinstance(event, Step):
                 continue
             if isinstance(event, Assessed):
@@ -261,6 +261,14 @@ class InterviewUI:
         report, closing = self.rt.engine.end(sid)
         history = [*history, {"role": "assistant", "content": closing}]
         return (history, gr.update(interactive=False), *self._report_outputs(sid, report))
+
+
+def _as_ui_errors(events):
+    """The engine's events, its InterviewerError (raised while they stream) shown as a gradio error."""
+    try:
+        yield from events
+    except InterviewerError as exc:
+        raise gr.Error(str(exc)) from None
 
 
 def _shown(a: Assessment | PracticeOnly | None, follow_up_pending: bool) -> Assessment | PracticeOnly | None:

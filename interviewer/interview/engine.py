@@ -27,6 +27,7 @@ engine. Their public names are importable from here too.
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable, Iterator
 
 from ..errors import ConfigError, InterviewerError
@@ -82,6 +83,8 @@ class InterviewEngine(Selection):
         self.store = store
         self.topic_name = topic_name
         self.judge = judge
+        self._locks: dict[str, threading.Lock] = {}  # one per session answered in this process
+        self._locks_guard = threading.Lock()
 
     # ------------------------------------------------------------------ public API
 
@@ -155,11 +158,14 @@ class InterviewEngine(Selection):
         The answer is saved before anything else happens, the assessment before it is
         yielded, and the next question before the last piece of the reply.
 
+        Answers to one session are taken one at a time (two windows on one interview, or two
+        clicks): the second, once the first is graded, finds its question answered and gets an
+        InterviewerError as it is iterated, instead of overwriting the first answer.
+
         Raises:
             InterviewerError: the session has no pending question (it is over); raised
                 before anything is yielded or saved.
         """
-        info = self.store.session(session_id)
         turns = self.store.turns(session_id)
         # A turn whose answer was saved but never graded (grading failed) is still pending.
         if not turns or turns[-1].assessment is not None:
@@ -167,7 +173,27 @@ class InterviewEngine(Selection):
                 f"Session {session_id} has no question waiting for an answer; it is over. "
                 "Start a new interview, or read its report with `interviewer report ID`."
             )
-        return self._advance_stream(info.config, turns, turns[-1], text)
+        return self._one_at_a_time(session_id, turns[-1].index, text)
+
+    def _one_at_a_time(self, session_id: str, index: int, text: str) -> Iterator[StreamEvent]:
+        """:meth:`_advance_stream` under the session's lock, released before the last event (the
+        Step), which callers may stop at without finishing the stream."""
+        with self._locks_guard:
+            lock = self._locks.setdefault(session_id, threading.Lock())
+        step = None
+        with lock:
+            info = self.store.session(session_id)
+            turns = self.store.turns(session_id)
+            if not turns or turns[-1].index != index or turns[-1].assessment is not None:
+                raise InterviewerError("Another answer to this question (another window on this interview?) was graded "
+                                       "first, so this one was not saved. Resume the interview to see where it stands.")
+            for event in self._advance_stream(info.config, turns, turns[-1], text):
+                if isinstance(event, Step):
+                    step = event
+                    break
+                yield event
+        if step is not None:
+            yield step
 
     def report(self, session_id: str) -> Report:
         """The report over what has been answered so far."""
