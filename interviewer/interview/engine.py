@@ -83,7 +83,9 @@ class InterviewEngine(Selection):
         self.store = store
         self.topic_name = topic_name
         self.judge = judge
-        self._locks: dict[str, threading.Lock] = {}  # one per session answered in this process
+        # Per session answered in this process: its lock, and how many answers have entered it.
+        self._locks: dict[str, threading.Lock] = {}
+        self._taken: dict[str, int] = {}
         self._locks_guard = threading.Lock()
 
     # ------------------------------------------------------------------ public API
@@ -155,45 +157,45 @@ class InterviewEngine(Selection):
     def answer_stream(self, session_id: str, text: str) -> Iterator[StreamEvent]:
         """Like :meth:`answer`, yielding as it goes (see :data:`StreamEvent`).
 
-        The answer is saved before anything else happens, the assessment before it is
-        yielded, and the next question before the last piece of the reply.
-
-        Answers to one session are taken one at a time (two windows on one interview, or two
-        clicks): the second, once the first is graded, finds its question answered and gets an
-        InterviewerError as it is iterated, instead of overwriting the first answer.
+        The answer is saved before anything else happens, the assessment before it is yielded, and
+        the next question before the last piece of the reply. Answers to one session are taken one
+        at a time: a second answer to the same question (two windows) waits, then gets an
+        InterviewerError as it is iterated instead of replacing the first.
 
         Raises:
-            InterviewerError: the session has no pending question (it is over); raised
-                before anything is yielded or saved.
+            InterviewerError: the session has no pending question (it is over); raised before anything is yielded or saved.
         """
+        with self._locks_guard:
+            lock = self._locks.setdefault(session_id, threading.Lock())
+            taken = -1 if lock.locked() else self._taken.get(session_id, 0)
+        info = self.store.session(session_id)
         turns = self.store.turns(session_id)
         # A turn whose answer was saved but never graded (grading failed) is still pending.
         if not turns or turns[-1].assessment is not None:
-            raise InterviewerError(
-                f"Session {session_id} has no question waiting for an answer; it is over. "
-                "Start a new interview, or read its report with `interviewer report ID`."
-            )
-        return self._one_at_a_time(session_id, turns[-1].index, text)
+            raise InterviewerError(f"Session {session_id} has no question waiting for an answer; it is over. "
+                                   "Start a new interview, or read its report with `interviewer report ID`.")
+        return self._one_at_a_time(session_id, lock, taken, info.config, turns, text)
 
-    def _one_at_a_time(self, session_id: str, index: int, text: str) -> Iterator[StreamEvent]:
-        """:meth:`_advance_stream` under the session's lock, released before the last event (the
-        Step), which callers may stop at without finishing the stream."""
-        with self._locks_guard:
-            lock = self._locks.setdefault(session_id, threading.Lock())
-        step = None
+    def _one_at_a_time(self, session_id: str, lock: threading.Lock, taken: int, config: SessionConfig, turns: list[Turn],
+                       text: str) -> Iterator[StreamEvent]:
+        """:meth:`_advance_stream` under the session's lock, released before its last event (the Step).
+        ``taken``: answers that had entered the lock when ``turns`` was read (-1: one was in it); if
+        another entered since, ``turns`` is read again, else the answer is written with no more reads."""
         with lock:
-            info = self.store.session(session_id)
-            turns = self.store.turns(session_id)
-            if not turns or turns[-1].index != index or turns[-1].assessment is not None:
-                raise InterviewerError("Another answer to this question (another window on this interview?) was graded "
-                                       "first, so this one was not saved. Resume the interview to see where it stands.")
-            for event in self._advance_stream(info.config, turns, turns[-1], text):
+            with self._locks_guard:
+                raced, self._taken[session_id] = self._taken.get(session_id, 0) != taken, self._taken.get(session_id, 0) + 1
+            if raced:
+                index, turns = turns[-1].index, self.store.turns(session_id)
+                if not turns or turns[-1].index != index or turns[-1].assessment is not None:
+                    raise InterviewerError("Another answer to this question (another window on this interview?) was graded "
+                                           "first, so this one was not saved. Resume the interview to see where it stands.")
+            for event in self._advance_stream(config, turns, turns[-1], text):
                 if isinstance(event, Step):
-                    step = event
                     break
                 yield event
-        if step is not None:
-            yield step
+            else:
+                return  # no Step: a bug that _last_step reports
+        yield event
 
     def report(self, session_id: str) -> Report:
         """The report over what has been answered so far."""
