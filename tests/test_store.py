@@ -69,5 +69,5 @@ def test_the_items_due_now_are_the_ones_a_full_read_finds_due_whatever_the_time_
     store.save_graded_turn(_turn(sid, 0, answer="Halve it."), [], items)
     for banks in (None, ["builtin"], ["mine"]):
         expected = [i.question_id for i in store.review_items(banks) if i.due <= NOW]
-        assert [i.question_id for i in store.due_review_items(banks, NOW)] == expected
-    assert sorted(i.question_id for i in store.due_review_items(None, NOW)) == ["q0", "q2", "q5", "q6", "q7"]
+        assert [i.question_id for i in store.review_items(banks, due_at=NOW)] == expected
+    assert sorted(i.question_id for i in store.review_items(due_at=NOW)) == ["q0", "q2", "q5", "q6", "q7"]

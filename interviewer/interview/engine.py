@@ -178,13 +178,13 @@ class InterviewEngine(Selection):
 
     def _one_at_a_time(self, session_id: str, lock: threading.Lock, taken: int, config: SessionConfig, turns: list[Turn],
                        text: str) -> Iterator[StreamEvent]:
-        """:meth:`_advance_stream` under the session's lock, released before its last event (the Step).
-        ``taken``: answers that had entered the lock when ``turns`` was read (-1: one was in it); if
-        another entered since, ``turns`` is read again, else the answer is written with no more reads."""
+        """:meth:`_advance_stream` under the session's lock, released before its last event (the Step). ``taken``:
+        answers that had entered the lock when ``turns`` was read (-1: one was in it); if another has since, re-read."""
         with lock:
             with self._locks_guard:
-                raced, self._taken[session_id] = self._taken.get(session_id, 0) != taken, self._taken.get(session_id, 0) + 1
-            if raced:
+                entered = self._taken.get(session_id, 0)
+                self._taken[session_id] = entered + 1
+            if entered != taken:
                 index, turns = turns[-1].index, self.store.turns(session_id)
                 if not turns or turns[-1].index != index or turns[-1].assessment is not None:
                     raise InterviewerError("Another answer to this question (another window on this interview?) was graded "
@@ -205,7 +205,7 @@ class InterviewEngine(Selection):
         early = info.status != "finished" and answered_main < info.config.questions
         report = build_report(session_id, info.config, turns, self.topic_name, finished_early=early)
         now = self.store.clock()
-        report.due_for_review = due_items(self.store.due_review_items(info.config.banks, now), now)
+        report.due_for_review = due_items(self.store.review_items(info.config.banks, due_at=now), now)
         return report
 
     def progress(self, level: str, banks: list[str] | None = None) -> Progress:

@@ -200,7 +200,7 @@ class Selection:
         asked_vecs = np.stack([self.kb.card(t.bank, t.question_id).embedding for t in mains]) if mains else None
         now, began = self.store.clock(), self.store.session(sid).created_at
         # due from earlier sessions (what this interview itself missed is the drill's business)
-        weak = {i.topic for i in self.store.due_review_items(config.banks, now) if i.last_reviewed < began}
+        weak = {i.topic for i in self.store.review_items(config.banks, due_at=now) if i.last_reviewed < began}
         seen_topics = {t.topic for t in mains}
         best, best_score = cand[0], -np.inf
         for c in cand:

@@ -245,26 +245,23 @@ class SessionStore:
         ).fetchone() is not None
 
     @_reads
-    def review_items(self, banks: list[str] | None = None, question: tuple[str, str] | None = None) -> list[ReviewItem]:
-        """Every review item (of these banks, or of one ``(bank, question_id)``, when given), earliest due first."""
-        if question is not None:
-            rows = self.db.execute("SELECT bank, data FROM review_items WHERE bank = ? AND question_id = ? "
-                                   "ORDER BY due, point", question)
-        else:
-            rows = self.db.execute("SELECT bank, data FROM review_items ORDER BY due, bank, question_id, point")
-        return [ReviewItem.model_validate_json(d) for b, d in rows if banks is None or b in banks]
-
-    @_reads
-    def due_review_items(self, banks: list[str] | None, now: datetime) -> list[ReviewItem]:
-        """The review items (of these banks, when given) due at ``now``, earliest due first:
-        :meth:`review_items` filtered, read without parsing the items that are not due. Each
-        turn asks for these, and a long history holds thousands of items (about 20 us each to
-        parse). SQL compares ``due`` as text, so it keeps everything due by a day after ``now``
+    def review_items(self, banks: list[str] | None = None, question: tuple[str, str] | None = None,
+                     due_at: datetime | None = None) -> list[ReviewItem]:
+        """Every review item (of these banks, or of one ``(bank, question_id)``, when given), earliest
+        due first; with ``due_at``, only those due then. Each turn asks for the due ones, and a long
+        history holds thousands of items (about 20 us each to parse), so those not due are left
+        unparsed: SQL compares ``due`` as text, keeping everything due by a day after ``due_at``
         (any time-zone offset of a stored time), and the exact test is made on the parsed items."""
-        bound = (now + timedelta(days=1)).isoformat()
-        rows = self.db.execute("SELECT bank, data FROM review_items WHERE due <= ? ORDER BY due, bank, question_id, point", (bound,))
-        items = (ReviewItem.model_validate_json(d) for b, d in rows if banks is None or b in banks)
-        return [i for i in items if i.due <= now]
+        where, args = [], []
+        if question is not None:
+            where, args = ["bank = ? AND question_id = ?"], list(question)
+        if due_at is not None:
+            where.append("due <= ?")
+            args.append((due_at + timedelta(days=1)).isoformat())
+        sql = "SELECT bank, data FROM review_items" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self.db.execute(sql + " ORDER BY due, bank, question_id, point", args)
+        items = [ReviewItem.model_validate_json(d) for b, d in rows if banks is None or b in banks]
+        return items if due_at is None else [i for i in items if i.due <= due_at]
 
     @_reads
     def review_log(self) -> list[ReviewEvent]:

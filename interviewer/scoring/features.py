@@ -272,10 +272,10 @@ def key_point_features(
     whole_i = None
     short = n_words <= WHOLE_ANSWER_WORDS
     if short:
-        # An answer of one unit is that unit: embedded once.
-        whole_i = texts.index(answer.strip()) if answer.strip() in texts else len(texts)
-        if whole_i == len(texts):
-            texts.append(answer)
+        whole = answer.strip()
+        if whole not in texts:  # an answer of one unit is that unit: embedded once
+            texts.append(whole)
+        whole_i = texts.index(whole)
     others = [" ".join(answer_demoted[:DEMOTED_WORDS]) or "."]
     if key_point_vectors is None:
         others += key_points
